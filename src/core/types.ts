@@ -1,0 +1,118 @@
+// The task model shared by the engine, the ui and the API. Plain data: every TaskState can be
+// written to disk as it is (process handles live in the runner, never here).
+
+export const TASK_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+export const TASK_TYPES = ['code', 'system'] as const;
+export type TaskType = (typeof TASK_TYPES)[number];
+
+/** Queue order and notification loudness, most urgent first. */
+export const TASK_PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
+export type TaskPriority = (typeof TASK_PRIORITIES)[number];
+
+/** background: queued, notify at the end; verbose: starts at once outside the limit; piped: stdin from another task. */
+export const TASK_MODES = ['background', 'verbose', 'piped'] as const;
+export type TaskMode = (typeof TASK_MODES)[number];
+
+export type MetadataValue = string | number | boolean;
+export type TaskMetadata = Record<string, MetadataValue>;
+
+/** Each status carries only the fields that make sense for it (pueue's TaskStatus). */
+export type TaskState =
+  | { status: 'pending'; enqueuedAt: number; waitingFor?: string[] }
+  | { status: 'running'; startedAt: number; pid: number; pidStartTime?: string }
+  | { status: 'completed'; startedAt: number; endedAt: number; exitCode: 0 }
+  | {
+      status: 'failed';
+      startedAt?: number;
+      endedAt: number;
+      exitCode?: number;
+      signal?: string;
+      /** Why it failed without an exit code: spawn error, "lost", "working folder does not exist"... */
+      error?: string;
+    }
+  | { status: 'cancelled'; reason: string; startedAt?: number; endedAt: number; signal?: string };
+
+/** OSC 9;4 progress states, plus a percent and an optional message from reportProgress(). */
+export interface TaskProgress {
+  state: 'set' | 'error' | 'indeterminate' | 'paused';
+  percent?: number;
+  message?: string;
+  updatedAt: number;
+}
+
+/** What a caller passes to spawnTask(). */
+export interface SpawnOptions {
+  command: string;
+  type?: TaskType;
+  priority?: TaskPriority;
+  metadata?: TaskMetadata;
+  /** Working folder; default: the engine's defaultCwd (the workspace folder). */
+  cwd?: string;
+  /** Added to the inherited environment. */
+  env?: Record<string, string>;
+  /** Ids of tasks that must complete first. */
+  dependsOn?: string[];
+  /** Id of a task whose complete output becomes this task's stdin (implies waiting for it). */
+  stdinFrom?: string;
+  /** A file whose content becomes stdin (e.g. an editor selection written to a temp file). */
+  stdinFile?: string;
+  mode?: 'background' | 'verbose';
+}
+
+/** A read-only copy of a task, as events and getters hand it out. */
+export interface TaskSnapshot {
+  readonly id: string;
+  readonly command: string;
+  readonly type: TaskType;
+  readonly priority: TaskPriority;
+  readonly mode: TaskMode;
+  readonly metadata: Readonly<TaskMetadata>;
+  readonly cwd: string;
+  /** Names of the added environment variables (values are kept on disk only, never shown). */
+  readonly envKeys: readonly string[];
+  readonly dependsOn: readonly string[];
+  readonly stdinFrom?: string;
+  readonly createdAt: number;
+  readonly state: Readonly<TaskState>;
+  readonly progress?: Readonly<TaskProgress>;
+  /** Absolute path of the task's output log. */
+  readonly logPath: string;
+}
+
+export interface TaskStatistics {
+  totalTasks: number;
+  byStatus: Record<TaskStatus, number>;
+  byType: Record<TaskType, number>;
+  byPriority: Record<TaskPriority, number>;
+  maxConcurrent: number;
+  runningNow: number;
+  queuedNow: number;
+  /** completed / (completed + failed), 0..1; undefined when nothing has finished. */
+  successRate?: number;
+  /** Over tasks that ran and ended, in milliseconds. */
+  meanDurationMs?: number;
+  p95DurationMs?: number;
+}
+
+export interface EngineOptions {
+  /** Folder holding tasks/<id>/{task.json,output.log,exit}; created 0700. */
+  storageDir: string;
+  /** Shell that runs the user's command (`<shell> -c <command>`); default /bin/sh. */
+  shell?: string;
+  maxConcurrentTasks?: number;
+  /** SIGTERM, then SIGKILL after this many milliseconds; default 3000. */
+  cancelGraceMs?: number;
+  /** Finished tasks kept; the oldest beyond it are removed with their logs. Default 500. */
+  historyLimit?: number;
+  /** Working folder when a task gives none. Default: process.cwd(). */
+  defaultCwd?: string;
+  /** Where warnings go (a corrupt task.json...). Default: console.warn. */
+  log?: (message: string) => void;
+}
+
+export type Listener<T> = (value: T) => void;
+export interface Disposable {
+  dispose(): void;
+}
