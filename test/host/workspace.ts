@@ -37,6 +37,7 @@ export function makeRunFolders(label: string): RunFolders {
         'update.mode': 'none',
         'workbench.enableExperiments': false,
         'chat.disableAIFeatures': true,
+        'workbench.secondarySideBar.defaultVisibility': 'hidden',
       },
       null,
       2,
