@@ -26,12 +26,15 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\nBackground Tasks is installed in VS Code at:\n\n  ${url}\n\nOpen it in a browser (forward port ${port} if this machine is remote). Ctrl-C stops it.\n`,
   );
+  let stopping = false;
   const stop = () => {
+    stopping = true;
     void server.stop().then(() => process.exit(0));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   server.process.on('exit', (code) => {
+    if (stopping) return;
     process.stderr.write(`code-server exited (code ${code}); see ${path.join(state, 'code-server.log')}\n`);
     process.exit(code ?? 1);
   });
