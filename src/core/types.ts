@@ -21,7 +21,14 @@ export type TaskMetadata = Record<string, MetadataValue>;
 /** Each status carries only the fields that make sense for it (pueue's TaskStatus). */
 export type TaskState =
   | { status: 'pending'; enqueuedAt: number; waitingFor?: string[] }
-  | { status: 'running'; startedAt: number; pid: number; pidStartTime?: string }
+  | {
+      status: 'running';
+      startedAt: number;
+      pid: number;
+      pidStartTime?: string;
+      /** Set once a cancel was asked for, so an engine built later still records it as cancelled. */
+      cancelling?: { reason: string; at: number };
+    }
   | { status: 'completed'; startedAt: number; endedAt: number; exitCode: 0 }
   | {
       status: 'failed';
@@ -40,6 +47,14 @@ export interface TaskProgress {
   percent?: number;
   message?: string;
   updatedAt: number;
+}
+
+/** The completion notice of a task: shown as a notification and kept on the task. */
+export interface TaskMessage {
+  text: string;
+  /** The task's priority, a failure raised to at least high. */
+  priority: TaskPriority;
+  type: TaskType;
 }
 
 /** What a caller passes to spawnTask(). */
@@ -77,6 +92,8 @@ export interface TaskSnapshot {
   readonly createdAt: number;
   readonly state: Readonly<TaskState>;
   readonly progress?: Readonly<TaskProgress>;
+  /** The completion notice, set when the task ends. */
+  readonly message?: Readonly<TaskMessage>;
   /** Absolute path of the task's output log. */
   readonly logPath: string;
 }
@@ -108,6 +125,8 @@ export interface EngineOptions {
   historyLimit?: number;
   /** Working folder when a task gives none. Default: process.cwd(). */
   defaultCwd?: string;
+  /** How often running tasks are checked for progress and reattached ones for their end; default 500. */
+  pollIntervalMs?: number;
   /** Where warnings go (a corrupt task.json...). Default: console.warn. */
   log?: (message: string) => void;
 }

@@ -1,0 +1,84 @@
+// What the operating system says about a process: is it alive, and is it still the one we
+// started (a pid can be reused by another program once ours has ended).
+import * as fs from 'node:fs';
+import { constants } from 'node:os';
+
+interface ProcStat {
+  state: string;
+  startTime: string;
+}
+
+function readStat(pid: number): ProcStat | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch {
+    return undefined;
+  }
+  // The command name (field 2) is in parentheses and may itself hold spaces or parentheses.
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  // fields[0] is field 3 (state), so field 22 (start time in clock ticks since boot) is fields[19].
+  return { state: fields[0], startTime: fields[19] };
+}
+
+/** Whether this system has /proc (Linux); elsewhere start times are unknown. */
+export const HAS_PROC = fs.existsSync('/proc/self/stat');
+
+/** Start time of a process (field 22 of /proc/<pid>/stat), or undefined when unknown. */
+export function processStartTime(pid: number): string | undefined {
+  return readStat(pid)?.startTime;
+}
+
+/** True while a process with this pid exists and has not ended (a zombie counts as ended). */
+export function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) {
+    return false;
+  }
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    // EPERM: it exists but belongs to someone else.
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') {
+      return false;
+    }
+  }
+  const stat = readStat(pid);
+  return stat === undefined ? !HAS_PROC : stat.state !== 'Z' && stat.state !== 'X';
+}
+
+/**
+ * True when `pid` is alive and is the process we recorded: its start time matches. Without
+ * /proc (not Linux) the start time cannot be checked and liveness alone decides.
+ */
+export function isSameProcess(pid: number, startTime: string | undefined): boolean {
+  if (!isAlive(pid)) {
+    return false;
+  }
+  if (!HAS_PROC) {
+    return true;
+  }
+  return startTime !== undefined && processStartTime(pid) === startTime;
+}
+
+/** Sends a signal to a whole process group; false when the group no longer exists. */
+export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
+  if (!Number.isInteger(pgid) || pgid <= 1) {
+    return false;
+  }
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The name of a signal number (9 → SIGKILL), or undefined. */
+export function signalName(num: number): string | undefined {
+  for (const [name, value] of Object.entries(constants.signals)) {
+    if (value === num) {
+      return name;
+    }
+  }
+  return undefined;
+}

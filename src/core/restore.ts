@@ -1,0 +1,35 @@
+// What open() does with the tasks it finds on disk: pending ones are queued again; each one
+// that was running is watched again if its process is still the same (pid and start time),
+// given the result its wrapper recorded if it ended meanwhile, or marked failed "lost".
+import { isSameProcess } from './procinfo';
+import type { TaskRecord, TaskStore } from './store';
+import { endedState } from './taskState';
+import type { TaskState } from './types';
+import { findCycle } from './validate';
+
+export interface RestoreHooks {
+  store: TaskStore;
+  watch(record: TaskRecord, pid: number, startTime: string | undefined): void;
+  finish(record: TaskRecord, state: TaskState): void;
+  dependenciesOf(id: string): readonly string[];
+}
+
+export function restoreTasks(records: TaskRecord[], hooks: RestoreHooks): void {
+  const now = Date.now();
+  for (const r of records) {
+    const s = r.state;
+    if (s.status === 'running') {
+      const exit = hooks.store.readExit(r.id);
+      if (exit) {
+        hooks.finish(r, endedState(s, exit, { endedAt: exit.at }, false));
+      } else if (isSameProcess(s.pid, s.pidStartTime)) {
+        hooks.watch(r, s.pid, s.pidStartTime);
+      } else {
+        // Gone without a trace: killed along with its wrapper, or the machine restarted.
+        hooks.finish(r, endedState(s, undefined, { endedAt: now }, false));
+      }
+    } else if (s.status === 'pending' && findCycle(hooks.dependenciesOf(r.id), hooks.dependenciesOf, r.id)) {
+      hooks.finish(r, { status: 'cancelled', reason: 'dependency cycle', endedAt: now });
+    }
+  }
+}

@@ -1,0 +1,193 @@
+// Persistence: <storageDir>/tasks/<id>/{task.json,output.log,exit}. Folders 0700, files 0600
+// (commands and environments can hold secrets); task.json is replaced atomically.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import {
+  TASK_MODES,
+  TASK_PRIORITIES,
+  TASK_STATUSES,
+  TASK_TYPES,
+  type TaskMessage,
+  type TaskMetadata,
+  type TaskMode,
+  type TaskPriority,
+  type TaskProgress,
+  type TaskState,
+  type TaskType,
+} from './types';
+
+/** A task as it is kept on disk and in memory (env values included, never shown). */
+export interface TaskRecord {
+  id: string;
+  /** Arrival order: the queue's tie-breaker and the listing order. */
+  seq: number;
+  command: string;
+  type: TaskType;
+  priority: TaskPriority;
+  mode: TaskMode;
+  metadata: TaskMetadata;
+  cwd: string;
+  env: Record<string, string>;
+  dependsOn: string[];
+  stdinFrom?: string;
+  stdinFile?: string;
+  createdAt: number;
+  state: TaskState;
+  progress?: TaskProgress;
+  message?: TaskMessage;
+}
+
+export interface ExitRecord {
+  code: number;
+  /** When the wrapper wrote it (the exit file's modification time). */
+  at: number;
+}
+
+const FORMAT_VERSION = 1;
+
+export class TaskStore {
+  readonly tasksDir: string;
+
+  constructor(readonly storageDir: string) {
+    this.tasksDir = path.join(storageDir, 'tasks');
+  }
+
+  /** Creates the folders (0700). */
+  init(): void {
+    fs.mkdirSync(this.tasksDir, { recursive: true, mode: 0o700 });
+    fs.chmodSync(this.tasksDir, 0o700);
+  }
+
+  taskDir(id: string): string {
+    return path.join(this.tasksDir, id);
+  }
+  logPath(id: string): string {
+    return path.join(this.tasksDir, id, 'output.log');
+  }
+  exitPath(id: string): string {
+    return path.join(this.tasksDir, id, 'exit');
+  }
+
+  /** A new 6-hex-character id not used in memory nor on disk. */
+  newId(taken: (id: string) => boolean): string {
+    for (;;) {
+      const id = randomBytes(3).toString('hex');
+      if (!taken(id) && !fs.existsSync(this.taskDir(id))) {
+        return id;
+      }
+    }
+  }
+
+  /** Makes the task's folder and empty log, then writes its task.json. */
+  create(record: TaskRecord): void {
+    fs.mkdirSync(this.taskDir(record.id), { mode: 0o700 });
+    fs.closeSync(fs.openSync(this.logPath(record.id), 'a', 0o600));
+    this.save(record);
+  }
+
+  /** Replaces task.json atomically: a reader sees the old file or the new one, never half. */
+  save(record: TaskRecord): void {
+    const file = path.join(this.taskDir(record.id), 'task.json');
+    const tmp = `${file}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify({ version: FORMAT_VERSION, ...record }), { mode: 0o600 });
+    fs.renameSync(tmp, file);
+  }
+
+  remove(id: string): void {
+    fs.rmSync(this.taskDir(id), { recursive: true, force: true });
+  }
+
+  /** The wrapper's exit file, if it wrote one. */
+  readExit(id: string): ExitRecord | undefined {
+    try {
+      const file = this.exitPath(id);
+      const text = fs.readFileSync(file, 'utf8').trim();
+      const code = Number(text);
+      if (text === '' || !Number.isInteger(code)) {
+        return undefined;
+      }
+      return { code, at: Math.round(fs.statSync(file).mtimeMs) };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Reads every task.json. One that cannot be read (corrupt, half-written, not a task) is
+   * renamed to task.json.corrupt-<time> and named in `setAside`, so it is reported once.
+   */
+  loadAll(): { records: TaskRecord[]; setAside: string[] } {
+    const records: TaskRecord[] = [];
+    const setAside: string[] = [];
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.tasksDir);
+    } catch {
+      return { records, setAside };
+    }
+    for (const name of names) {
+      const file = path.join(this.tasksDir, name, 'task.json');
+      let text: string;
+      try {
+        text = fs.readFileSync(file, 'utf8');
+      } catch {
+        continue; // no task.json: not a task folder (or never finished being created)
+      }
+      const record = parseRecord(text, name);
+      if (record) {
+        records.push(record);
+      } else {
+        const aside = `${file}.corrupt-${Date.now()}`;
+        try {
+          fs.renameSync(file, aside);
+        } catch {
+          // Still reported; it will be tried again next time.
+        }
+        setAside.push(aside);
+      }
+    }
+    return { records, setAside };
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A record from task.json text, or undefined when it is not one we can trust. */
+export function parseRecord(text: string, folderName: string): TaskRecord | undefined {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!isObject(data) || data.id !== folderName || typeof data.command !== 'string') {
+    return undefined;
+  }
+  const state = data.state;
+  if (!isObject(state) || !(TASK_STATUSES as readonly unknown[]).includes(state.status)) {
+    return undefined;
+  }
+  if (
+    !(TASK_TYPES as readonly unknown[]).includes(data.type) ||
+    !(TASK_PRIORITIES as readonly unknown[]).includes(data.priority) ||
+    !(TASK_MODES as readonly unknown[]).includes(data.mode) ||
+    typeof data.cwd !== 'string' ||
+    typeof data.createdAt !== 'number' ||
+    typeof data.seq !== 'number'
+  ) {
+    return undefined;
+  }
+  if (state.status === 'running' && typeof state.pid !== 'number') {
+    return undefined;
+  }
+  const { version: _version, ...rest } = data;
+  void _version;
+  const record = rest as unknown as TaskRecord;
+  record.metadata = isObject(record.metadata) ? record.metadata : {};
+  record.env = isObject(record.env) ? record.env : {};
+  record.dependsOn = Array.isArray(record.dependsOn) ? record.dependsOn.filter((d) => typeof d === 'string') : [];
+  return record;
+}
