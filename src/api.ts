@@ -1,0 +1,78 @@
+// The API that other extensions get from
+//   vscode.extensions.getExtension<BackgroundTasksApi>('isaac.background-tasks')?.activate()
+// These names are a promise to other extensions: keep them, add rather than rename.
+// This file holds types only, so that its declaration file (dist/types/api.d.ts) is what ships.
+import type { Event } from 'vscode';
+import type {
+  MetadataValue,
+  TaskMessage,
+  TaskMetadata,
+  TaskMode,
+  TaskPriority,
+  TaskProgress,
+  TaskState,
+  TaskStatistics,
+  TaskStatus,
+  TaskType,
+  TaskSnapshot,
+} from './core/types';
+
+export type {
+  MetadataValue,
+  TaskMessage,
+  TaskMetadata,
+  TaskMode,
+  TaskPriority,
+  TaskProgress,
+  TaskState,
+  TaskStatistics,
+  TaskStatus,
+  TaskType,
+  TaskSnapshot,
+};
+
+/** What spawnTask() takes. Only `command` is required. */
+export interface SpawnTaskOptions {
+  /** The shell command, run as `<shell> -c <command>`. */
+  command: string;
+  /** What the command is about; shown as an icon. Default 'code'. */
+  type?: TaskType;
+  /** Queue order and notification loudness. Default 'normal'. */
+  priority?: TaskPriority;
+  /** Free key/value pairs shown in details and notifications. */
+  metadata?: TaskMetadata;
+  /** Working folder; default: the `backgroundTasks.defaultWorkingFolder` setting, else the workspace folder. */
+  cwd?: string;
+  /** Added to the inherited environment; values are never shown. */
+  env?: Record<string, string>;
+  /** Ids of tasks that must complete first; if one fails or is cancelled, this one is cancelled. */
+  dependsOn?: string[];
+  /** Id of a task whose complete output becomes this task's stdin (it waits for that task). */
+  stdinFrom?: string;
+  /** 'background' queues it; 'verbose' starts it at once. Default 'background'. */
+  mode?: 'background' | 'verbose';
+}
+
+/** Version 1 of the Background Tasks API. */
+export interface BackgroundTasksApi {
+  /** Queues a command; returns the new task's id. Throws when the options are invalid or the workspace is not trusted. */
+  spawnTask(options: SpawnTaskOptions): string;
+  /** A snapshot of one task, or undefined when there is no such task. */
+  getTask(id: string): TaskSnapshot | undefined;
+  /** Snapshots of all tasks (newest first), optionally only those with the given status(es). */
+  getAllTasks(filter?: { status?: TaskStatus | TaskStatus[] }): TaskSnapshot[];
+  /** Cancels a pending or running task; false when there is no such task or it already ended. */
+  cancelTask(id: string): boolean;
+  /** Removes completed, failed and cancelled tasks with their logs; returns how many. */
+  clearFinished(): number;
+  /** Counts by status, type and priority, success rate and durations. */
+  getStatistics(): TaskStatistics;
+  /** Sets a running task's progress (0..100), shown in the tree. */
+  reportProgress(id: string, percent: number, message?: string): void;
+  /** Resolves with the task's final snapshot once it has ended. */
+  waitForTask(id: string): Promise<TaskSnapshot>;
+  /** Fires whenever a task is added or changes state or progress. */
+  readonly onDidChangeTask: Event<TaskSnapshot>;
+  /** Fires once when a task completes, fails or is cancelled. */
+  readonly onDidFinishTask: Event<TaskSnapshot>;
+}

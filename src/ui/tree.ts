@@ -1,0 +1,181 @@
+// The task tree: groups by status, a node per task. Engine events are gathered and applied at
+// most a few times a second; a change that keeps a task in its group refreshes only that node.
+import * as vscode from 'vscode';
+import type { TaskEngine } from '../core/engine';
+import type { TaskSnapshot, TaskStatus } from '../core/types';
+import { TREE_VIEW_ID } from './commandIds';
+import { GroupNode, TaskNode, type TreeNode } from './treeNodes';
+
+/** Groups in the order they are shown. */
+export const GROUP_ORDER: readonly TaskStatus[] = ['running', 'pending', 'failed', 'completed', 'cancelled'];
+const REFRESH_INTERVAL_MS = 300;
+const TICK_MS = 1000;
+
+export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly groups = new Map<TaskStatus, GroupNode>();
+  private readonly nodes = new Map<string, TaskNode>();
+  private readonly dirty = new Set<string>();
+  private structural = false;
+  private timer: NodeJS.Timeout | undefined;
+  private lastFlush = 0;
+  private readonly ticker: NodeJS.Timeout;
+  private readonly subscriptions: { dispose(): void }[];
+  /** How many times the view was told to refresh; read by tests to check batching. */
+  refreshCount = 0;
+
+  constructor(private readonly engine: TaskEngine) {
+    this.subscriptions = [engine.onDidChangeTask((task) => this.taskChanged(task)), engine.onDidRemoveTask(() => this.refresh())];
+    // Durations of running tasks move on by themselves.
+    this.ticker = setInterval(() => {
+      for (const node of this.nodes.values()) if (node.task.state.status === 'running') this.dirty.add(node.task.id);
+      if (this.dirty.size > 0) this.schedule();
+    }, TICK_MS);
+  }
+
+  getTreeItem(node: TreeNode): vscode.TreeItem {
+    return node;
+  }
+
+  getParent(node: TreeNode): TreeNode | undefined {
+    return node.kind === 'task' ? this.groups.get(node.task.state.status) : undefined;
+  }
+
+  getChildren(node?: TreeNode): TreeNode[] {
+    if (node?.kind === 'task') return [];
+    if (node?.kind === 'group') return node.tasks.map((task) => this.nodeFor(task));
+    return this.buildGroups();
+  }
+
+  /** The node of a task as last built, if it is in the tree. */
+  findNode(id: string): TaskNode | undefined {
+    return this.nodes.get(id);
+  }
+
+  /** Applies waiting changes now (tests, and a manual refresh). */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.lastFlush = Date.now();
+    if (this.structural) {
+      this.structural = false;
+      this.dirty.clear();
+      this.refreshCount++;
+      this.changed.fire(undefined);
+      return;
+    }
+    const now = Date.now();
+    const nodes: TaskNode[] = [];
+    for (const id of this.dirty) {
+      const node = this.nodes.get(id);
+      const task = this.engine.getTask(id);
+      if (node && task) {
+        node.update(task, now);
+        nodes.push(node);
+      }
+    }
+    this.dirty.clear();
+    if (nodes.length > 0) {
+      this.refreshCount++;
+      this.changed.fire(nodes);
+    }
+  }
+
+  /** Rebuilds the whole tree at the next flush. */
+  refresh(): void {
+    this.structural = true;
+    this.schedule();
+  }
+
+  private buildGroups(): GroupNode[] {
+    const byStatus = new Map<TaskStatus, TaskSnapshot[]>();
+    for (const task of this.engine.getAllTasks()) {
+      const list = byStatus.get(task.state.status) ?? [];
+      list.push(task);
+      byStatus.set(task.state.status, list);
+    }
+    const present = new Set<string>();
+    const result: GroupNode[] = [];
+    for (const status of GROUP_ORDER) {
+      const tasks = byStatus.get(status);
+      if (!tasks?.length) continue;
+      for (const task of tasks) present.add(task.id);
+      let group = this.groups.get(status);
+      if (group) group.setTasks(tasks);
+      else this.groups.set(status, (group = new GroupNode(status, tasks)));
+      result.push(group);
+    }
+    for (const id of this.nodes.keys()) if (!present.has(id)) this.nodes.delete(id);
+    return result;
+  }
+
+  private nodeFor(task: TaskSnapshot): TaskNode {
+    const now = Date.now();
+    let node = this.nodes.get(task.id);
+    if (node) node.update(task, now);
+    else this.nodes.set(task.id, (node = new TaskNode(task, now)));
+    return node;
+  }
+
+  private taskChanged(task: TaskSnapshot): void {
+    const node = this.nodes.get(task.id);
+    // A new task, or one that moved group, changes the groups' membership and counts.
+    if (!node || node.task.state.status !== task.state.status) this.structural = true;
+    else this.dirty.add(task.id);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    const wait = Math.max(0, this.lastFlush + REFRESH_INTERVAL_MS - Date.now());
+    this.timer = setTimeout(() => this.flush(), wait);
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    clearInterval(this.ticker);
+    for (const s of this.subscriptions) s.dispose();
+    this.changed.dispose();
+  }
+}
+
+/** Counts tasks that finished while the view was hidden, as a badge on the activity bar. */
+class UnseenBadge implements vscode.Disposable {
+  private unseen = 0;
+  private readonly subscriptions: { dispose(): void }[];
+
+  constructor(
+    private readonly view: vscode.TreeView<TreeNode>,
+    engine: TaskEngine,
+  ) {
+    this.subscriptions = [
+      engine.onDidFinishTask(() => {
+        if (this.view.visible) return;
+        this.unseen++;
+        this.view.badge = { value: this.unseen, tooltip: `${this.unseen} task${this.unseen === 1 ? '' : 's'} finished since you last looked` };
+      }),
+      view.onDidChangeVisibility(({ visible }) => {
+        if (!visible) return;
+        this.unseen = 0;
+        this.view.badge = undefined;
+      }),
+    ];
+  }
+
+  dispose(): void {
+    for (const s of this.subscriptions) s.dispose();
+  }
+}
+
+export interface TaskTree {
+  provider: TaskTreeProvider;
+  view: vscode.TreeView<TreeNode>;
+}
+
+export function registerTree(context: vscode.ExtensionContext, engine: TaskEngine): TaskTree {
+  const provider = new TaskTreeProvider(engine);
+  const view = vscode.window.createTreeView(TREE_VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
+  context.subscriptions.push(provider, view, new UnseenBadge(view, engine));
+  return { provider, view };
+}
