@@ -1,0 +1,118 @@
+// Shared by the unit tests: temp storage folders, engines that are always disposed, fixture
+// paths, waiting for a condition, and killing whatever a test left running.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { TaskEngine } from '../../src/core/engine';
+import type { EngineOptions, TaskSnapshot } from '../../src/core/types';
+
+/** test/fixtures, from out/test/unit where the compiled tests run. */
+export const FIXTURES = path.resolve(__dirname, '../../../test/fixtures');
+
+export function fixture(name: string): string {
+  return path.join(FIXTURES, name);
+}
+
+/** Quotes a string for sh. */
+export function q(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Tracks temp folders, engines and process groups of one suite, and frees them all. */
+export class Sandbox {
+  private readonly dirs: string[] = [];
+  private readonly engines: TaskEngine[] = [];
+  private readonly groups = new Set<number>();
+  private readonly pids = new Set<number>();
+  readonly warnings: string[] = [];
+
+  tempDir(prefix = 'bt-unit-'): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    this.dirs.push(dir);
+    return dir;
+  }
+
+  async open(options: Partial<EngineOptions> & { storageDir?: string } = {}): Promise<TaskEngine> {
+    const engine = await TaskEngine.open({
+      storageDir: options.storageDir ?? this.tempDir(),
+      pollIntervalMs: 50,
+      log: (m) => this.warnings.push(m),
+      ...options,
+    });
+    this.engines.push(engine);
+    return engine;
+  }
+
+  /** Remembers a task's process group so cleanup kills it. */
+  trackTask(task: TaskSnapshot | undefined): void {
+    if (task?.state.status === 'running') this.groups.add(task.state.pid);
+  }
+  trackGroup(pgid: number): void {
+    this.groups.add(pgid);
+  }
+  trackPid(pid: number): void {
+    this.pids.add(pid);
+  }
+
+  cleanup(): void {
+    for (const e of this.engines.splice(0)) {
+      for (const t of e.getAllTasks({ status: 'running' })) this.trackTask(t);
+      e.dispose();
+    }
+    for (const g of this.groups) tryKill(-g);
+    for (const p of this.pids) tryKill(p);
+    this.groups.clear();
+    this.pids.clear();
+    for (const d of this.dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+  }
+}
+
+function tryKill(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+/** Polls until `check` returns a truthy value; fails after `timeoutMs` with `what`. */
+export async function waitFor<T>(check: () => T | undefined | false, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+    return state !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Reads a file written by a fixture once it exists and is non-empty. */
+export async function readWhenReady(file: string, timeoutMs = 15_000): Promise<string> {
+  return waitFor(() => {
+    try {
+      const text = fs.readFileSync(file, 'utf8');
+      return text.trim() === '' ? undefined : text.trim();
+    } catch {
+      return undefined;
+    }
+  }, `file ${file}`, timeoutMs);
+}
