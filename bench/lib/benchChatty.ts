@@ -1,0 +1,54 @@
+// Benchmark 3: many chatty tasks. N tasks each printing 20 MB in short lines while the engine's
+// log follower (what an open output channel uses) reads 5 of them: the host's event-loop delay.
+// The floor: the same processes started by plain Node writing to files, nothing read back.
+import type { Context } from './context';
+import { wipe } from './context';
+import { alternate, findRow, type BenchResult } from './results';
+import { fmt } from './stats';
+
+export async function benchChatty(ctx: Context): Promise<BenchResult> {
+  const count = 50;
+  const bytes = ctx.quick ? 5 * 2 ** 20 : 20 * 2 ** 20;
+  const follow = 5;
+  // 30-byte lines, written by a loop that flushes line by line would take minutes in sh; `yes`
+  // writes its short lines in blocks, which is what a chatty program looks like to the log.
+  const command = `yes 'chatty line of output 12345' | head -c ${bytes}`;
+  const group = `${count} tasks × ${bytes / 2 ** 20} MiB, ${follow} followed`;
+  ctx.log(`many chatty tasks: ${group}`);
+  const rows = await alternate(
+    group,
+    [
+      {
+        name: 'ours (engine)',
+        ours: true,
+        run: async () => {
+          const dir = ctx.tmp('chatty-ours');
+          try {
+            return await ctx.inHost({ kind: 'chatty', storageDir: dir, command, count, follow, expectBytes: bytes });
+          } finally {
+            wipe(dir);
+          }
+        },
+      },
+      {
+        name: 'floor (plain spawn > file)',
+        run: async () => {
+          const dir = ctx.tmp('chatty-floor');
+          try {
+            return await ctx.inHost({ kind: 'chattyFloor', dir, command, count });
+          } finally {
+            wipe(dir);
+          }
+        },
+      },
+    ],
+    ctx.rounds,
+    { p50Ms: 'ms', p99Ms: 'ms', maxMs: 'ms', wallMs: 'ms' },
+    ctx.log,
+  );
+  const result: BenchResult = { id: 'chatty', title: '3. Many chatty tasks: event-loop delay of the host', rows, targets: [], notes: [] };
+  const p99 = findRow(result, group, 'ours (engine)', 'p99Ms')!;
+  result.targets = [{ text: `Event-loop delay p99 under 20 ms with ${count} chatty tasks`, measured: `${fmt(p99.median)} ms (worst round ${fmt(Math.max(...p99.samples))})`, met: p99.median < 20 }];
+  result.notes.push('Delay from perf_hooks.monitorEventLoopDelay (10 ms resolution) over the whole run, from the first spawn to the last follower done.');
+  return result;
+}

@@ -1,0 +1,81 @@
+// Benchmark 1: queue throughput. N tasks through a limit of 8: the engine (persistence on, as
+// the extension uses it) vs xargs -P 8, task-spooler with 8 slots, GNU parallel -j 8.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Context } from './context';
+import { alternate, findRow, type BenchResult, type Row, type Subject, type Target } from './results';
+import { fmt } from './stats';
+import { timeShell } from './proc';
+
+const LIMIT = 8;
+
+function subjects(ctx: Context, command: string, count: number): Subject[] {
+  const listDir = ctx.tmp('queue-list');
+  const list = path.join(listDir, 'commands.txt');
+  fs.writeFileSync(list, `${command}\n`.repeat(count));
+  const out: Subject[] = [
+    {
+      name: 'ours (engine)',
+      ours: true,
+      run: async () => ({ wallMs: (await ctx.inHost({ kind: 'throughput', storageDir: ctx.tmp('queue-ours'), command, count, limit: LIMIT })).wallMs }),
+    },
+    // Each line runs through `sh -c`, as our tasks do (ours adds the wrapper: two shells).
+    { name: `xargs -P ${LIMIT}`, run: async () => ({ wallMs: await timeShell(`xargs -d '\\n' -P ${LIMIT} -n 1 sh -c < ${list}`) }) },
+  ];
+  const { tsp, parallel } = ctx.peers;
+  if (tsp) {
+    out.push({
+      name: `task-spooler (${LIMIT} slots)`,
+      run: async () => {
+        const dir = ctx.tmp('queue-tsp');
+        // One private server per round: its socket, its slots, its output files in our temp folder.
+        const env = { ...process.env, TS_SOCKET: `${dir}/socket`, TS_SLOTS: String(LIMIT), TMPDIR: dir, TS_MAXFINISHED: String(count + 10) };
+        const script = `while IFS= read -r c; do ${tsp} sh -c "$c" >/dev/null || exit 1; done < ${list}
+          while ${tsp} -l | grep -qE ' (running|queued) '; do sleep 0.01; done`;
+        try {
+          return { wallMs: await timeShell(script, env) };
+        } finally {
+          await timeShell(`${tsp} -K >/dev/null 2>&1 || true`, env);
+        }
+      },
+    });
+  }
+  if (parallel) {
+    out.push({ name: `GNU parallel -j ${LIMIT}`, run: async () => ({ wallMs: await timeShell(`${parallel} --will-cite -j ${LIMIT} < ${list}`) }) });
+  }
+  return out;
+}
+
+export async function benchQueue(ctx: Context): Promise<BenchResult> {
+  const n = ctx.quick ? 500 : 2000;
+  const sleeps = ctx.quick ? 80 : 200;
+  const groupTrue = `${n} × true`;
+  const groupSleep = `${sleeps} × sleep 0.05`;
+  ctx.log(`queue throughput: ${groupTrue}, then ${groupSleep}, limit ${LIMIT}`);
+  const rows: Row[] = [
+    ...(await alternate(groupTrue, subjects(ctx, 'true', n), ctx.rounds, { wallMs: 'ms' }, ctx.log)),
+    ...(await alternate(groupSleep, subjects(ctx, 'sleep 0.05', sleeps), ctx.rounds, { wallMs: 'ms' }, ctx.log)),
+  ];
+  const result: BenchResult = { id: 'queue', title: '1. Queue throughput (limit 8)', rows, targets: [], notes: [] };
+  const ours = findRow(result, groupTrue, 'ours (engine)', 'wallMs')!;
+  const xargs = findRow(result, groupTrue, `xargs -P ${LIMIT}`, 'wallMs')!;
+  const targets: Target[] = [
+    { text: 'Queue throughput within 1.25× of xargs -P', measured: `${fmt(ours.median / xargs.median)}× (${fmt(ours.median)} vs ${fmt(xargs.median)} ms)`, met: ours.median <= 1.25 * xargs.median },
+  ];
+  for (const peer of [`task-spooler (${LIMIT} slots)`, `GNU parallel -j ${LIMIT}`]) {
+    const row = findRow(result, groupTrue, peer, 'wallMs');
+    targets.push(
+      row
+        ? { text: `Queue throughput ahead of ${peer.split(' ')[0]}`, measured: `${fmt(ours.median / row.median)}×`, met: ours.median < row.median }
+        : { text: `Queue throughput ahead of ${peer.split(' ')[0]}`, measured: 'peer not installed', met: undefined },
+    );
+  }
+  const floor = (sleeps / LIMIT) * 50;
+  const oursSleep = findRow(result, groupSleep, 'ours (engine)', 'wallMs')!;
+  result.targets = targets;
+  result.notes.push(
+    `${groupSleep}: the floor is ${sleeps}/${LIMIT} × 50 ms = ${fmt(floor)} ms; ours adds ${fmt((oursSleep.median - floor) / (sleeps / LIMIT))} ms per batch of ${LIMIT} (scheduling latency).`,
+    'Ours is timed from the first spawnTask() to the last finish event in an already open engine (as in the editor); the peers are timed as whole shell commands, their start-up included (task-spooler: 2000 client calls and a private server; parallel: its Perl start).',
+  );
+  return result;
+}

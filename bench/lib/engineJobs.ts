@@ -1,0 +1,157 @@
+// What the engine's host process does in each benchmark. Runs in a child Node process (see
+// ../worker.ts) so its memory and event loop are measured alone.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { TaskEngine } from '../../src/core/engine';
+import { TaskTreeProvider } from '../../src/ui/tree';
+import type { TaskSnapshot } from '../../src/core/types';
+import { procStatusKiB, resetPeakRss } from './proc';
+
+export type Job =
+  | { kind: 'throughput'; storageDir: string; command: string; count: number; limit: number }
+  | { kind: 'capture'; storageDir: string; command: string; expectBytes: number }
+  | { kind: 'chatty'; storageDir: string; command: string; count: number; follow: number; expectBytes: number }
+  | { kind: 'chattyFloor'; dir: string; command: string; count: number }
+  | { kind: 'history'; storageDir: string; count: number; tree: boolean };
+
+const ms = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e6;
+
+function gc(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+/** Opens the engine as the extension does: persistence on, default history and polling. */
+function open(storageDir: string, extra: { maxConcurrentTasks?: number; historyLimit?: number } = {}): Promise<TaskEngine> {
+  return TaskEngine.open({ storageDir, defaultCwd: storageDir, ...extra });
+}
+
+/** Resolves once `count` finish events have been heard. */
+function finishes(engine: TaskEngine, count: number): { done: Promise<TaskSnapshot[]> } {
+  const seen: TaskSnapshot[] = [];
+  let resolve!: (v: TaskSnapshot[]) => void;
+  const done = new Promise<TaskSnapshot[]>((r) => (resolve = r));
+  engine.onDidFinishTask((s) => {
+    seen.push(s);
+    if (seen.length === count) resolve(seen);
+  });
+  return { done };
+}
+
+async function throughput(job: Extract<Job, { kind: 'throughput' }>): Promise<Record<string, number>> {
+  const engine = await open(job.storageDir, { maxConcurrentTasks: job.limit });
+  const { done } = finishes(engine, job.count);
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < job.count; i++) engine.spawnTask({ command: job.command });
+  const all = await done;
+  const wallMs = ms(start);
+  engine.dispose();
+  const failed = all.filter((s) => s.state.status !== 'completed').length;
+  if (failed > 0) throw new Error(`${failed} of ${job.count} tasks did not complete`);
+  return { wallMs };
+}
+
+async function capture(job: Extract<Job, { kind: 'capture' }>): Promise<Record<string, number>> {
+  const engine = await open(job.storageDir);
+  gc();
+  resetPeakRss();
+  const idleKiB = procStatusKiB('self', 'VmRSS') ?? 0;
+  const { done } = finishes(engine, 1);
+  const start = process.hrtime.bigint();
+  const id = engine.spawnTask({ command: job.command });
+  const [snap] = await done;
+  const wallMs = ms(start);
+  const peakKiB = procStatusKiB('self', 'VmHWM') ?? 0;
+  const size = fs.statSync(engine.logPath(id)).size;
+  engine.dispose();
+  if (snap.state.status !== 'completed' || size !== job.expectBytes) {
+    throw new Error(`capture: status ${snap.state.status}, log ${size} bytes, expected ${job.expectBytes}`);
+  }
+  return { wallMs, hostGrowthMiB: (peakKiB - idleKiB) / 1024, idleRssMiB: idleKiB / 1024 };
+}
+
+function delayFigures(h: ReturnType<typeof monitorEventLoopDelay>): Record<string, number> {
+  return { p50Ms: h.percentile(50) / 1e6, p99Ms: h.percentile(99) / 1e6, maxMs: h.max / 1e6 };
+}
+
+async function chatty(job: Extract<Job, { kind: 'chatty' }>): Promise<Record<string, number>> {
+  const engine = await open(job.storageDir, { maxConcurrentTasks: job.count });
+  const { done } = finishes(engine, job.count);
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  h.enable();
+  const start = process.hrtime.bigint();
+  const ids: string[] = [];
+  for (let i = 0; i < job.count; i++) ids.push(engine.spawnTask({ command: job.command }));
+  // What an open output channel does: follow the log and hand each piece of text on.
+  let followedChars = 0;
+  const followers = ids.slice(0, job.follow).map((id) => engine.followOutput(id, (text) => (followedChars += text.length)));
+  await done;
+  await Promise.all(followers.map((f) => f?.finish()));
+  const wallMs = ms(start);
+  h.disable();
+  engine.dispose();
+  const expected = job.follow * job.expectBytes;
+  if (followedChars !== expected) throw new Error(`chatty: followers read ${followedChars} chars, expected ${expected}`);
+  return { ...delayFigures(h), wallMs };
+}
+
+/** The floor: the same processes writing to files, started by plain Node, nothing read back. */
+async function chattyFloor(job: Extract<Job, { kind: 'chattyFloor' }>): Promise<Record<string, number>> {
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  h.enable();
+  const start = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: job.count }, (_, i) => {
+      const fd = fs.openSync(`${job.dir}/out-${i}.log`, 'a');
+      const child = spawn('/bin/sh', ['-c', job.command], { stdio: ['ignore', fd, fd], detached: true });
+      fs.closeSync(fd);
+      return new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    }),
+  );
+  const wallMs = ms(start);
+  h.disable();
+  return { ...delayFigures(h), wallMs };
+}
+
+async function history(job: Extract<Job, { kind: 'history' }>): Promise<Record<string, number>> {
+  gc();
+  const beforeKiB = procStatusKiB('self', 'VmRSS') ?? 0;
+  let start = process.hrtime.bigint();
+  const engine = await open(job.storageDir, { historyLimit: job.count + 10 });
+  const restoreMs = ms(start);
+  const restored = engine.getAllTasks().length;
+  if (restored !== job.count) throw new Error(`history: restored ${restored} of ${job.count} tasks`);
+  start = process.hrtime.bigint();
+  const stats = engine.getStatistics();
+  const statisticsMs = ms(start);
+  if (stats.totalTasks !== job.count) throw new Error(`history: statistics count ${stats.totalTasks}`);
+  const out: Record<string, number> = { restoreMs, statisticsMs };
+  if (job.tree) {
+    start = process.hrtime.bigint();
+    const provider = new TaskTreeProvider(engine);
+    let nodes = 0;
+    for (const group of provider.getChildren()) nodes += provider.getChildren(group).length;
+    out.treeModelMs = ms(start);
+    provider.dispose();
+    if (nodes !== job.count) throw new Error(`history: tree has ${nodes} task nodes, expected ${job.count}`);
+  }
+  gc();
+  out.memoryMiB = ((procStatusKiB('self', 'VmRSS') ?? 0) - beforeKiB) / 1024;
+  engine.dispose();
+  return out;
+}
+
+export function runJob(job: Job): Promise<Record<string, number>> {
+  switch (job.kind) {
+    case 'throughput':
+      return throughput(job);
+    case 'capture':
+      return capture(job);
+    case 'chatty':
+      return chatty(job);
+    case 'chattyFloor':
+      return chattyFloor(job);
+    case 'history':
+      return history(job);
+  }
+}
