@@ -5,6 +5,7 @@ import { constants } from 'node:os';
 
 interface ProcStat {
   state: string;
+  pgrp: string;
   startTime: string;
 }
 
@@ -18,7 +19,7 @@ function readStat(pid: number): ProcStat | undefined {
   // The command name (field 2) is in parentheses and may itself hold spaces or parentheses.
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
   // fields[0] is field 3 (state), so field 22 (start time in clock ticks since boot) is fields[19].
-  return { state: fields[0], startTime: fields[19] };
+  return { state: fields[0], pgrp: fields[2], startTime: fields[19] };
 }
 
 /** Whether this system has /proc (Linux); elsewhere start times are unknown. */
@@ -71,6 +72,29 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
   } catch {
     return false;
   }
+}
+
+/** True while any process of the group is alive (zombies awaiting their reaper do not count). */
+export function groupExists(pgid: number): boolean {
+  if (!Number.isInteger(pgid) || pgid <= 1) return false;
+  try {
+    process.kill(-pgid, 0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  if (!HAS_PROC) return true;
+  let names: string[];
+  try {
+    names = fs.readdirSync('/proc');
+  } catch {
+    return true;
+  }
+  for (const name of names) {
+    if (name.charCodeAt(0) < 48 || name.charCodeAt(0) > 57) continue;
+    const stat = readStat(Number(name));
+    if (stat && stat.pgrp === String(pgid) && stat.state !== 'Z' && stat.state !== 'X') return true;
+  }
+  return false;
 }
 
 /** The name of a signal number (9 → SIGKILL), or undefined. */

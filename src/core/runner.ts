@@ -4,7 +4,7 @@
 // task's log, so no output passes through Node. Process handles live here, never in TaskState.
 import * as fs from 'node:fs';
 import { execa } from 'execa';
-import { isSameProcess, processStartTime, signalGroup } from './procinfo';
+import { groupExists, isSameProcess, processStartTime, signalGroup } from './procinfo';
 
 /*
  * $1 shell, $2 command, $3 task folder. The trap keeps the wrapper alive through a SIGTERM
@@ -45,12 +45,15 @@ interface Watched {
   /** Spawned by this runner (its end comes from the child), or reattached (polled). */
   polled: boolean;
   killTimer?: NodeJS.Timeout;
+  /** When SIGKILL goes out, once a stop was asked for. */
+  killAt?: number;
   unref?: () => void;
 }
 
 export class Runner {
   private readonly watched = new Map<string, Watched>();
   private pollTimer: NodeJS.Timeout | undefined;
+  private readonly lingering = new Set<NodeJS.Timeout>();
   private disposed = false;
 
   constructor(
@@ -92,8 +95,7 @@ export class Runner {
       this.watched.set(req.id, watched);
       void child.then((result) => {
         if (this.watched.get(req.id) === watched) {
-          this.forget(req.id, false);
-          this.report(req.id, { exitCode: result.exitCode, signal: result.signal, endedAt: Date.now() });
+          this.mainEnded(req.id, watched, { exitCode: result.exitCode, signal: result.signal, endedAt: Date.now() });
         }
       });
       return { pid, startTime: watched.startTime };
@@ -129,6 +131,7 @@ export class Runner {
     }
     signalGroup(w.pid, 'SIGTERM');
     if (w.killTimer === undefined) {
+      w.killAt = Date.now() + graceMs;
       const pid = w.pid;
       w.killTimer = setTimeout(() => {
         const still = this.watched.get(id);
@@ -148,12 +151,30 @@ export class Runner {
     this.pollTimer = undefined;
     for (const w of this.watched.values()) w.unref?.();
     this.watched.clear();
+    this.lingering.forEach((t) => clearInterval(t));
+    this.lingering.clear();
   }
 
-  private forget(id: string, clearKill: boolean): void {
-    const w = this.watched.get(id);
-    if (w?.killTimer && clearKill) clearTimeout(w.killTimer);
+  /**
+   * The wrapper has ended. Normally that ends the task, even if a background child still
+   * holds the log. A task being stopped ends once its whole group is gone or SIGKILL has gone
+   * out, so a program that ignores SIGTERM is not reported ended while it still runs.
+   */
+  private mainEnded(id: string, w: Watched, end: ProcessEnd): void {
     this.watched.delete(id);
+    const killAt = w.killAt;
+    if (killAt === undefined || !groupExists(w.pid)) {
+      this.report(id, end);
+      return;
+    }
+    const check = setInterval(() => {
+      if (!groupExists(w.pid) || Date.now() > killAt + 200) {
+        clearInterval(check);
+        this.lingering.delete(check);
+        this.report(id, end);
+      }
+    }, 25);
+    this.lingering.add(check);
   }
 
   private report(id: string, end: ProcessEnd): void {
@@ -171,8 +192,7 @@ export class Runner {
       if (!w.polled) continue;
       polled++;
       if (!isSameProcess(w.pid, w.startTime)) {
-        this.forget(id, false);
-        this.report(id, { endedAt: Date.now() });
+        this.mainEnded(id, w, { endedAt: Date.now() });
       }
     }
     if (polled === 0 && this.pollTimer) {
