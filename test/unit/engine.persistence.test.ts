@@ -1,0 +1,234 @@
+import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { TaskEngine } from '../../src/core/engine';
+import type { TaskSnapshot } from '../../src/core/types';
+import { isAlive, q, Sandbox, sleep, waitFor } from './helpers';
+
+const until = (file: string): string => `while [ ! -e ${q(file)} ]; do sleep 0.02; done`;
+const taskJson = (engine: TaskEngine, id: string): string => path.join(path.dirname(engine.logPath(id)), 'task.json');
+const mode = (p: string): number => fs.statSync(p).mode & 0o777;
+
+describe('engine: storage, restore and reattach', function () {
+  this.timeout(60_000);
+  const box = new Sandbox();
+  afterEach(() => box.cleanup());
+
+  it('stores tasks/<id>/{task.json,output.log,exit} with folders 0700 and files 0600', async () => {
+    const storageDir = path.join(box.tempDir(), 'fresh', 'storage');
+    const engine = await box.open({ storageDir });
+    const id = engine.spawnTask({ command: 'echo secret', env: { TOKEN: 's3cr3t' } });
+    await engine.waitForTask(id);
+    const dir = path.join(storageDir, 'tasks', id);
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['exit', 'output.log', 'task.json']);
+    assert.equal(mode(path.join(storageDir, 'tasks')), 0o700);
+    assert.equal(mode(dir), 0o700);
+    for (const f of ['exit', 'output.log', 'task.json']) assert.equal(mode(path.join(dir, f)), 0o600, f);
+    assert.equal(fs.readFileSync(path.join(dir, 'exit'), 'utf8'), '0\n');
+    const saved = JSON.parse(fs.readFileSync(path.join(dir, 'task.json'), 'utf8'));
+    assert.equal(saved.state.status, 'completed');
+    assert.deepEqual(saved.env, { TOKEN: 's3cr3t' }, 'env kept on disk so a rerun has it');
+  });
+
+  it('restores history in a new engine on the same storage', async () => {
+    const storageDir = box.tempDir();
+    const first = await box.open({ storageDir });
+    const ok = first.spawnTask({ command: 'echo one', metadata: { k: 'v' } });
+    const bad = first.spawnTask({ command: 'exit 5', type: 'system' });
+    await first.waitForTask(ok);
+    await first.waitForTask(bad);
+    const before = first.getAllTasks();
+    first.dispose();
+    const second = await box.open({ storageDir });
+    assert.deepEqual(second.getAllTasks(), before);
+    const again = second.spawnTask({ command: 'true' });
+    assert.notEqual(again, ok);
+    assert.equal(second.getAllTasks()[0].id, again, 'new tasks still list first');
+  });
+
+  it('queues pending tasks again after a restart', async () => {
+    const storageDir = box.tempDir();
+    const go = path.join(box.tempDir(), 'go');
+    const first = await box.open({ storageDir, maxConcurrentTasks: 1 });
+    const blocker = first.spawnTask({ command: until(go) });
+    await waitFor(() => first.getTask(blocker)?.state.status === 'running', 'blocker running');
+    const waiting = first.spawnTask({ command: 'echo later', priority: 'high' });
+    box.trackTask(first.getTask(blocker));
+    first.dispose();
+    const second = await box.open({ storageDir, maxConcurrentTasks: 1 });
+    assert.equal(second.getTask(blocker)?.state.status, 'running');
+    await sleep(200);
+    assert.equal(second.getTask(waiting)?.state.status, 'pending', 'the reattached task still holds the slot');
+    fs.writeFileSync(go, '');
+    const t = await second.waitForTask(waiting);
+    assert.equal(t.state.status, 'completed');
+    assert.equal(fs.readFileSync(t.logPath, 'utf8'), 'later\n');
+  });
+
+  it('reattaches a running task after the engine is thrown away mid-task', async () => {
+    const storageDir = box.tempDir();
+    const go = path.join(box.tempDir(), 'go');
+    const first = await box.open({ storageDir });
+    const id = first.spawnTask({ command: `echo before; ${until(go)}; echo after; exit 3` });
+    await waitFor(() => first.getTask(id)?.state.status === 'running', 'running');
+    const running = first.getTask(id)!;
+    box.trackTask(running);
+    first.dispose();
+    assert.ok(running.state.status === 'running' && isAlive(running.state.pid), 'dispose left the process alive');
+    const second = await box.open({ storageDir });
+    const finishes: TaskSnapshot[] = [];
+    second.onDidFinishTask((t) => finishes.push(t));
+    assert.deepEqual(second.getTask(id)?.state, running.state, 'watched again, same pid');
+    fs.writeFileSync(go, '');
+    const t = await second.waitForTask(id);
+    assert.equal(t.state.status === 'failed' && t.state.exitCode, 3, 'result from the wrapper’s exit file');
+    assert.equal(fs.readFileSync(t.logPath, 'utf8'), 'before\nafter\n');
+    await sleep(100);
+    assert.deepEqual(finishes.map((f) => f.id), [id]);
+  });
+
+  it('cancels a reattached task through its process group', async () => {
+    const storageDir = box.tempDir();
+    const first = await box.open({ storageDir });
+    const id = first.spawnTask({ command: 'sleep 1000' });
+    await waitFor(() => first.getTask(id)?.state.status === 'running', 'running');
+    const running = first.getTask(id)!;
+    box.trackTask(running);
+    first.dispose();
+    const second = await box.open({ storageDir });
+    assert.equal(second.cancelTask(id).ok, true);
+    const t = await second.waitForTask(id);
+    assert.equal(t.state.status, 'cancelled');
+    assert.ok(running.state.status === 'running');
+    await waitFor(() => running.state.status === 'running' && !isAlive(running.state.pid), 'process gone');
+  });
+
+  it('records the result of a task that ended while no engine was watching, with one finish event', async () => {
+    const storageDir = box.tempDir();
+    const go = path.join(box.tempDir(), 'go');
+    const first = await box.open({ storageDir });
+    const id = first.spawnTask({ command: `${until(go)}; echo done` });
+    await waitFor(() => first.getTask(id)?.state.status === 'running', 'running');
+    box.trackTask(first.getTask(id));
+    first.dispose();
+    fs.writeFileSync(go, '');
+    const exitFile = path.join(path.dirname(first.logPath(id)), 'exit');
+    await waitFor(() => fs.existsSync(exitFile), 'the wrapper to record the exit');
+    const second = await box.open({ storageDir });
+    assert.equal(second.getTask(id)?.state.status, 'completed');
+    const finishes: string[] = [];
+    second.onDidFinishTask((t) => finishes.push(t.id));
+    await sleep(100);
+    assert.deepEqual(finishes, [id], 'announced after open() resolved');
+    // Open a third time: it had finished before this open, so nothing is announced again.
+    second.dispose();
+    const third = await box.open({ storageDir });
+    const again: string[] = [];
+    third.onDidFinishTask((t) => again.push(t.id));
+    await sleep(100);
+    assert.deepEqual(again, []);
+  });
+
+  it('marks a task failed "lost" when its pid is alive but is another process', async () => {
+    const storageDir = box.tempDir();
+    const first = await box.open({ storageDir });
+    const id = first.spawnTask({ command: 'sleep 1000' });
+    await waitFor(() => first.getTask(id)?.state.status === 'running', 'running');
+    box.trackTask(first.getTask(id));
+    first.dispose();
+    // Another process that is alive: point the task at it, keeping the recorded start time.
+    const other = spawn('sleep', ['1000'], { stdio: 'ignore', detached: true });
+    box.trackPid(other.pid!);
+    box.trackGroup(other.pid!);
+    await sleep(30);
+    const file = taskJson(first, id);
+    const saved = JSON.parse(fs.readFileSync(file, 'utf8'));
+    saved.state.pid = other.pid;
+    fs.writeFileSync(file, JSON.stringify(saved));
+    const second = await box.open({ storageDir });
+    const t = second.getTask(id)!;
+    assert.deepEqual(t.state.status === 'failed' && t.state.error, 'lost');
+    assert.ok(isAlive(other.pid!), 'the other process is left alone');
+    assert.equal(second.cancelTask(id).ok, false);
+    assert.ok(isAlive(other.pid!));
+  });
+
+  it('marks a task failed "lost" when its process is gone and left no exit file', async () => {
+    const storageDir = box.tempDir();
+    const first = await box.open({ storageDir });
+    const id = first.spawnTask({ command: 'sleep 1000' });
+    await waitFor(() => first.getTask(id)?.state.status === 'running', 'running');
+    const running = first.getTask(id)!;
+    first.dispose();
+    if (running.state.status === 'running') process.kill(-running.state.pid, 'SIGKILL');
+    await waitFor(() => running.state.status === 'running' && !isAlive(running.state.pid), 'killed');
+    const second = await box.open({ storageDir });
+    const t = second.getTask(id)!;
+    assert.ok(t.state.status === 'failed' && running.state.status === 'running');
+    assert.deepEqual([t.state.error, t.state.startedAt], ['lost', running.state.startedAt]);
+  });
+
+  it('sets aside a corrupt task.json with one warning and loads the rest', async () => {
+    const storageDir = box.tempDir();
+    const first = await box.open({ storageDir });
+    const ids = [first.spawnTask({ command: 'true' }), first.spawnTask({ command: 'true' }), first.spawnTask({ command: 'true' })];
+    await Promise.all(ids.map((id) => first.waitForTask(id)));
+    first.dispose();
+    fs.writeFileSync(taskJson(first, ids[0]), '{"this is": not json at all');
+    fs.writeFileSync(taskJson(first, ids[1]), JSON.stringify({ id: ids[1], hello: 'not a task' }));
+    box.warnings.length = 0;
+    const second = await box.open({ storageDir });
+    assert.deepEqual(second.getAllTasks().map((t) => t.id), [ids[2]]);
+    assert.equal(box.warnings.length, 1, 'warned once');
+    assert.match(box.warnings[0], /2 unreadable task file\(s\)/);
+    const aside = fs.readdirSync(path.dirname(taskJson(first, ids[0])));
+    assert.ok(aside.some((f) => /^task\.json\.corrupt-\d+$/.test(f)), aside.join());
+    second.dispose();
+    box.warnings.length = 0;
+    await box.open({ storageDir });
+    assert.equal(box.warnings.length, 0, 'not reported again');
+  });
+
+  it('sets aside a half-written task.json', async () => {
+    const storageDir = box.tempDir();
+    const first = await box.open({ storageDir });
+    const id = first.spawnTask({ command: 'true' });
+    await first.waitForTask(id);
+    first.dispose();
+    const text = fs.readFileSync(taskJson(first, id), 'utf8');
+    fs.writeFileSync(taskJson(first, id), text.slice(0, Math.floor(text.length / 2)));
+    box.warnings.length = 0;
+    const second = await box.open({ storageDir });
+    assert.equal(second.getTask(id), undefined);
+    assert.equal(box.warnings.length, 1);
+    // Its id is not handed out again while its folder is there.
+    assert.ok(fs.existsSync(path.dirname(taskJson(first, id))));
+  });
+
+  it('keeps at most historyLimit finished tasks, removing the oldest with their logs', async () => {
+    const storageDir = box.tempDir();
+    const first = await box.open({ storageDir, historyLimit: 3, maxConcurrentTasks: 1 });
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      ids.push(first.spawnTask({ command: `echo ${i}` }));
+      await first.waitForTask(ids[i]);
+    }
+    assert.deepEqual(first.getAllTasks().map((t) => t.id), ids.slice(2).reverse());
+    assert.ok(!fs.existsSync(path.dirname(first.logPath(ids[0]))), 'folder removed');
+    first.setHistoryLimit(1);
+    assert.deepEqual(first.getAllTasks().map((t) => t.id), [ids[4]]);
+    first.dispose();
+    const second = await box.open({ storageDir, historyLimit: 0 });
+    assert.deepEqual(second.getAllTasks(), [], 'enforced on open too');
+  });
+
+  it('writes task.json atomically (no temp file left, always whole JSON)', async () => {
+    const engine = await box.open();
+    const id = engine.spawnTask({ command: 'true' });
+    await engine.waitForTask(id);
+    const dir = path.dirname(engine.logPath(id));
+    assert.ok(!fs.readdirSync(dir).some((f) => f.endsWith('.tmp')));
+    assert.equal(JSON.parse(fs.readFileSync(path.join(dir, 'task.json'), 'utf8')).id, id);
+  });
+});
