@@ -3,6 +3,7 @@
 // BENCH_ONLY=queue,capture,...: a subset.
 import * as path from 'node:path';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { benchBundle } from './lib/benchBundle';
 import { benchCapture } from './lib/benchCapture';
 import { benchChatty } from './lib/benchChatty';
@@ -25,6 +26,7 @@ const BENCHES: Record<string, (ctx: Context) => Promise<BenchResult>> = {
 async function main(): Promise<void> {
   const log = (line: string): void => void process.stdout.write(`${line}\n`);
   const started = Date.now();
+  const machine = machineInfo();
   const peers = ensurePeers(log);
   const ctx = makeContext(peers, log);
   const only = process.env.BENCH_ONLY?.split(',').filter(Boolean);
@@ -37,7 +39,8 @@ async function main(): Promise<void> {
   } finally {
     ctx.cleanup();
   }
-  const report: Report = { machine: machineInfo(), quick: ctx.quick, totalSeconds: (Date.now() - started) / 1000, skipped: peers.skipped, results };
+  machine.load.push(os.loadavg()[0]);
+  const report: Report = { machine, quick: ctx.quick, totalSeconds: (Date.now() - started) / 1000, skipped: peers.skipped, results };
   // Source folder, not out/bench: RESULTS.md is committed, latest.json ignored.
   const benchDir = path.join(__dirname, '..', '..', 'bench');
   writeJson(path.join(benchDir, 'results', 'latest.json'), report);

@@ -50,7 +50,10 @@ export async function benchHistory(ctx: Context): Promise<BenchResult> {
   const group = `${count} finished tasks`;
   const rows = await alternate(
     group,
-    [{ name: 'ours (engine + tree)', ours: true, run: () => ctx.inHost({ kind: 'history', storageDir, count, tree: true }) }],
+    [
+      { name: 'ours (engine + tree)', ours: true, run: () => ctx.inHost({ kind: 'history', storageDir, count, tree: true }) },
+      { name: 'floor: read + JSON.parse each task.json', run: () => ctx.inHost({ kind: 'readFloor', storageDir, count }) },
+    ],
     ctx.rounds,
     { restoreMs: 'ms', statisticsMs: 'ms', treeModelMs: 'ms', memoryMiB: 'MiB' },
     ctx.log,

@@ -19,6 +19,10 @@ function subjects(ctx: Context, command: string, count: number): Subject[] {
       ours: true,
       run: async () => ({ wallMs: (await ctx.inHost({ kind: 'throughput', storageDir: ctx.tmp('queue-ours'), command, count, limit: LIMIT })).wallMs }),
     },
+    {
+      name: 'floor: Node spawn, no engine',
+      run: async () => ({ wallMs: (await ctx.inHost({ kind: 'spawnFloor', command, count, limit: LIMIT })).wallMs }),
+    },
     // Each line runs through `sh -c`, as our tasks do (ours adds the wrapper: two shells).
     { name: `xargs -P ${LIMIT}`, run: async () => ({ wallMs: await timeShell(`xargs -d '\\n' -P ${LIMIT} -n 1 sh -c < ${list}`) }) },
   ];
@@ -62,13 +66,10 @@ export async function benchQueue(ctx: Context): Promise<BenchResult> {
   const targets: Target[] = [
     { text: 'Queue throughput within 1.25× of xargs -P', measured: `${fmt(ours.median / xargs.median)}× (${fmt(ours.median)} vs ${fmt(xargs.median)} ms)`, met: ours.median <= 1.25 * xargs.median },
   ];
-  for (const peer of [`task-spooler (${LIMIT} slots)`, `GNU parallel -j ${LIMIT}`]) {
+  for (const [peer, label] of [[`task-spooler (${LIMIT} slots)`, 'task-spooler'], [`GNU parallel -j ${LIMIT}`, 'GNU parallel']]) {
     const row = findRow(result, groupTrue, peer, 'wallMs');
-    targets.push(
-      row
-        ? { text: `Queue throughput ahead of ${peer.split(' ')[0]}`, measured: `${fmt(ours.median / row.median)}×`, met: ours.median < row.median }
-        : { text: `Queue throughput ahead of ${peer.split(' ')[0]}`, measured: 'peer not installed', met: undefined },
-    );
+    const text = `Queue throughput ahead of ${label}`;
+    targets.push(row ? { text, measured: `${fmt(ours.median / row.median)}×`, met: ours.median < row.median } : { text, measured: 'peer not installed', met: undefined });
   }
   const floor = (sleeps / LIMIT) * 50;
   const oursSleep = findRow(result, groupSleep, 'ours (engine)', 'wallMs')!;

@@ -10,10 +10,12 @@ import { procStatusKiB, resetPeakRss } from './proc';
 
 export type Job =
   | { kind: 'throughput'; storageDir: string; command: string; count: number; limit: number }
+  | { kind: 'spawnFloor'; command: string; count: number; limit: number }
   | { kind: 'capture'; storageDir: string; command: string; expectBytes: number }
   | { kind: 'chatty'; storageDir: string; command: string; count: number; follow: number; expectBytes: number }
   | { kind: 'chattyFloor'; dir: string; command: string; count: number }
-  | { kind: 'history'; storageDir: string; count: number; tree: boolean };
+  | { kind: 'history'; storageDir: string; count: number; tree: boolean }
+  | { kind: 'readFloor'; storageDir: string; count: number };
 
 const ms = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e6;
 
@@ -51,6 +53,24 @@ async function throughput(job: Extract<Job, { kind: 'throughput' }>): Promise<Re
   return { wallMs };
 }
 
+/** The floor of any Node host: child_process.spawn of `sh -c`, `limit` at a time, nothing saved. */
+async function spawnFloor(job: Extract<Job, { kind: 'spawnFloor' }>): Promise<Record<string, number>> {
+  const start = process.hrtime.bigint();
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < job.count) {
+      next++;
+      await new Promise<void>((resolve, reject) => {
+        const child = spawn('/bin/sh', ['-c', job.command], { stdio: 'ignore' });
+        child.on('error', reject);
+        child.on('exit', () => resolve());
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: job.limit }, lane));
+  return { wallMs: ms(start) };
+}
+
 async function capture(job: Extract<Job, { kind: 'capture' }>): Promise<Record<string, number>> {
   const engine = await open(job.storageDir);
   gc();
@@ -82,6 +102,9 @@ async function chatty(job: Extract<Job, { kind: 'chatty' }>): Promise<Record<str
   const start = process.hrtime.bigint();
   const ids: string[] = [];
   for (let i = 0; i < job.count; i++) ids.push(engine.spawnTask({ command: job.command }));
+  // A second histogram from the next turn on: the steady state, without the burst of starts.
+  const steady = monitorEventLoopDelay({ resolution: 10 });
+  setImmediate(() => steady.enable());
   // What an open output channel does: follow the log and hand each piece of text on.
   let followedChars = 0;
   const followers = ids.slice(0, job.follow).map((id) => engine.followOutput(id, (text) => (followedChars += text.length)));
@@ -89,10 +112,11 @@ async function chatty(job: Extract<Job, { kind: 'chatty' }>): Promise<Record<str
   await Promise.all(followers.map((f) => f?.finish()));
   const wallMs = ms(start);
   h.disable();
+  steady.disable();
   engine.dispose();
   const expected = job.follow * job.expectBytes;
   if (followedChars !== expected) throw new Error(`chatty: followers read ${followedChars} chars, expected ${expected}`);
-  return { ...delayFigures(h), wallMs };
+  return { ...delayFigures(h), steadyP99Ms: steady.percentile(99) / 1e6, wallMs };
 }
 
 /** The floor: the same processes writing to files, started by plain Node, nothing read back. */
@@ -141,10 +165,25 @@ async function history(job: Extract<Job, { kind: 'history' }>): Promise<Record<s
   return out;
 }
 
+/** The floor of a restore: read and JSON.parse every tasks/<id>/task.json, nothing else. */
+function readFloor(job: Extract<Job, { kind: 'readFloor' }>): Promise<Record<string, number>> {
+  gc();
+  const beforeKiB = procStatusKiB('self', 'VmRSS') ?? 0;
+  const start = process.hrtime.bigint();
+  const dir = `${job.storageDir}/tasks`;
+  const all = fs.readdirSync(dir).map((name) => JSON.parse(fs.readFileSync(`${dir}/${name}/task.json`, 'utf8')) as unknown);
+  const restoreMs = ms(start);
+  if (all.length !== job.count) throw new Error(`readFloor: read ${all.length} of ${job.count}`);
+  gc();
+  return Promise.resolve({ restoreMs, memoryMiB: ((procStatusKiB('self', 'VmRSS') ?? 0) - beforeKiB) / 1024 });
+}
+
 export function runJob(job: Job): Promise<Record<string, number>> {
   switch (job.kind) {
     case 'throughput':
       return throughput(job);
+    case 'spawnFloor':
+      return spawnFloor(job);
     case 'capture':
       return capture(job);
     case 'chatty':
@@ -153,5 +192,7 @@ export function runJob(job: Job): Promise<Record<string, number>> {
       return chattyFloor(job);
     case 'history':
       return history(job);
+    case 'readFloor':
+      return readFloor(job);
   }
 }

@@ -9,6 +9,8 @@ export interface MachineInfo {
   kernel: string;
   node: string;
   platform: string;
+  /** 1-minute load average when the run started and ended: other work on the machine skews figures. */
+  load: number[];
 }
 
 export function machineInfo(): MachineInfo {
@@ -21,5 +23,6 @@ export function machineInfo(): MachineInfo {
     kernel: `${os.type()} ${os.release()}`,
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
+    load: [os.loadavg()[0]],
   };
 }

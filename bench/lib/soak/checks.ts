@@ -13,8 +13,10 @@ function endOf(s: TaskSnapshot): number | undefined {
 
 /** The status a task must end with, given what the soak did to it and to its inputs. */
 function expectedStatus(p: Planned, finalOf: (id: string) => TaskSnapshot | undefined): string {
-  const inputs = p.stdinFrom ? [...p.dependsOn, p.stdinFrom] : p.dependsOn;
-  if (inputs.some((d) => finalOf(d)?.state.status !== 'completed')) return 'cancelled';
+  // Every dependsOn task must complete; the stdinFrom task must only not be cancelled (a
+  // failed one still feeds its output), as src/core/scheduler.ts documents.
+  if (p.dependsOn.some((d) => finalOf(d)?.state.status !== 'completed')) return 'cancelled';
+  if (p.stdinFrom !== undefined && finalOf(p.stdinFrom)?.state.status === 'cancelled') return 'cancelled';
   if (p.cancelledAt !== undefined) return 'cancelled';
   if (p.killedAt !== undefined) return 'failed';
   return p.exit === 0 ? 'completed' : 'failed';
