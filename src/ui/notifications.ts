@@ -69,6 +69,11 @@ export class CompletionNotifier {
     private readonly actions: NotificationActions,
   ) {}
 
+  /** How many finished tasks wait for the gathering window to close. */
+  get gathering(): number {
+    return this.gathered.length;
+  }
+
   taskFinished(task: TaskSnapshot): void {
     this.gathered.push(task);
     this.timer ??= setTimeout(() => this.flush(), GATHER_MS);

@@ -45,6 +45,7 @@ interface Entry {
   channel: vscode.OutputChannel;
   follower: LogFollower | undefined;
   fed: number;
+  closed: boolean;
   /** Everything appended, kept only while tests ask for it. */
   recorded?: string[];
 }
@@ -94,6 +95,7 @@ export class TaskChannels implements vscode.Disposable {
     const entry = this.entries.get(id);
     if (!entry) return;
     this.entries.delete(id);
+    entry.closed = true;
     entry.follower?.dispose();
     entry.channel.dispose();
   }
@@ -108,12 +110,14 @@ export class TaskChannels implements vscode.Disposable {
 
   private create(task: TaskSnapshot): Entry {
     const channel = vscode.window.createOutputChannel(`Task ${task.id}: ${shortCommand(task.command, 60)}`);
-    const entry: Entry = { channel, follower: undefined, fed: 0, recorded: this.record ? [] : undefined };
+    const entry: Entry = { channel, follower: undefined, fed: 0, closed: false, recorded: this.record ? [] : undefined };
     this.feed(task, entry);
     return entry;
   }
 
   private append(entry: Entry, text: string): void {
+    // A read that was under way when the channel closed still delivers its text.
+    if (entry.closed) return;
     entry.channel.append(text);
     entry.recorded?.push(text);
     entry.fed += text.length;

@@ -119,14 +119,24 @@ export async function harness(): Promise<Harness> {
 }
 
 /** Polls until `check` returns something truthy; fails with `what` after `timeoutMs`. */
-export async function waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 20_000): Promise<T> {
+export async function waitFor<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  what: string | (() => string),
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
     if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** Waits until no finished task waits to be announced, so one test's notices do not leak into the next. */
+export async function notificationsSettled(h: Harness): Promise<void> {
+  await waitFor(() => h.hooks.notifier.gathering === 0, 'the notifier to settle');
+  await h.hooks.notifier.idle;
 }
 
 export async function finished(api: BackgroundTasksApi, id: string | undefined): Promise<TaskSnapshot> {
