@@ -90,6 +90,18 @@ describe('engine: a task’s life', function () {
     assert.ok(isAlive(childPid), 'the background child is still running (and holding the log) when the task ends');
   });
 
+  it('runs each task in its own process group, led by its wrapper', async () => {
+    const engine = await box.open();
+    const id = engine.spawnTask({ command: 'cut -d" " -f5 /proc/$$/stat' });
+    await waitFor(() => engine.getTask(id)?.state.status !== 'pending', 'started');
+    const started = engine.getTask(id)!;
+    const t = await engine.waitForTask(id);
+    assert.ok(started.state.status === 'running' || t.state.status === 'completed');
+    const pgid = Number(fs.readFileSync(t.logPath, 'utf8'));
+    assert.notEqual(pgid, Number(fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ')[2]), 'not the engine’s group');
+    if (started.state.status === 'running') assert.equal(pgid, started.state.pid);
+  });
+
   it('uses the configured shell, changeable live', async () => {
     const engine = await box.open({ shell: '/bin/sh' });
     engine.setShell('/bin/bash');

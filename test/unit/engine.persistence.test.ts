@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TaskEngine } from '../../src/core/engine';
 import type { TaskSnapshot } from '../../src/core/types';
-import { isAlive, q, Sandbox, sleep, waitFor } from './helpers';
+import { fixture, isAlive, q, Sandbox, sleep, waitFor } from './helpers';
 
 const until = (file: string): string => `while [ ! -e ${q(file)} ]; do sleep 0.02; done`;
 const taskJson = (engine: TaskEngine, id: string): string => path.join(path.dirname(engine.logPath(id)), 'task.json');
@@ -102,6 +102,25 @@ describe('engine: storage, restore and reattach', function () {
     assert.equal(t.state.status, 'cancelled');
     assert.ok(running.state.status === 'running');
     await waitFor(() => running.state.status === 'running' && !isAlive(running.state.pid), 'process gone');
+  });
+
+  it('finishes a cancel that an engine thrown away had started (SIGKILL after the grace period)', async () => {
+    const storageDir = box.tempDir();
+    const ready = path.join(box.tempDir(), 'ready');
+    const first = await box.open({ storageDir, cancelGraceMs: 60_000 });
+    const id = first.spawnTask({ command: `${q(fixture('ignore-term.sh'))} ${q(ready)}` });
+    await waitFor(() => fs.existsSync(ready), 'fixture ready');
+    const running = first.getTask(id)!;
+    box.trackTask(running);
+    first.cancelTask(id, 'stop it');
+    first.dispose();
+    const second = await box.open({ storageDir, cancelGraceMs: 200 });
+    assert.equal(second.getTask(id)?.state.status, 'running');
+    const t = await second.waitForTask(id);
+    assert.ok(t.state.status === 'cancelled' && running.state.status === 'running');
+    assert.deepEqual([t.state.reason, t.state.signal], ['stop it', 'SIGKILL']);
+    const pid = running.state.pid;
+    await waitFor(() => !isAlive(pid), 'process gone');
   });
 
   it('records the result of a task that ended while no engine was watching, with one finish event', async () => {

@@ -24,6 +24,7 @@ describe('engine: scheduling, chains and pipes', function () {
     engine.onDidChangeTask(() => (maxSeen = Math.max(maxSeen, engine.getStatistics().runningNow)));
     const cmd = `echo "s $(date +%s%N)" >> ${q(stamps)}; sleep 0.01; echo "e $(date +%s%N)" >> ${q(stamps)}`;
     const ids = Array.from({ length: 300 }, () => engine.spawnTask({ command: cmd }));
+    assert.equal(new Set(ids).size, 300, 'ids are unique');
     const done = await Promise.all(ids.map((id) => engine.waitForTask(id)));
     assert.ok(done.every((t) => t.state.status === 'completed'));
     const events = fs
