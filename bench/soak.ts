@@ -39,8 +39,8 @@ async function main(): Promise<number> {
   const scripts = writeScripts(dir);
   const ledger = newLedger();
   log(`soak: ${seconds} s, seed ${seed}, folder ${dir}`);
-  process.on('uncaughtException', (err) => violation(ledger, `uncaught exception in the engine host: ${err.stack?.split('\n').slice(0, 4).join(' | ')}`));
-  process.on('unhandledRejection', (err) => violation(ledger, `unhandled rejection in the engine host: ${String((err as Error)?.stack ?? err).split('\n').slice(0, 4).join(' | ')}`));
+  process.on('uncaughtException', (err) => violation(ledger, `uncaught exception in the engine host: ${err.stack?.split('\n').slice(0, 8).join(' | ')}`));
+  process.on('unhandledRejection', (err) => violation(ledger, `unhandled rejection in the engine host: ${String((err as Error)?.stack ?? err).split('\n').slice(0, 8).join(' | ')}`));
 
   const driver = new Driver({ storageDir, seconds, scripts, random: new Random(seed), ledger, log });
   await driver.run();
