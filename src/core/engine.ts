@@ -2,68 +2,63 @@
 // store's, queue decisions the scheduler's; this class keeps them in step.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Emitter } from './events';
 import { buildCompletionMessage } from './format';
-import { LogFollower, readRange, readTail, type FollowOptions, type ReadResult } from './logReader';
-import { LogProgressScanner } from './progress';
+import { readTail } from './logReader';
+import { ProgressTracker } from './progressTracker';
+import { TaskRegistry } from './registry';
 import { restoreTasks } from './restore';
 import { Runner, type ProcessEnd } from './runner';
 import { dependencyVerdict, pickStartable } from './scheduler';
 import { computeStatistics } from './stats';
-import { TaskStore, type TaskRecord } from './store';
-import { endedState, isFinal, snapshotOf } from './taskState';
-import type { Disposable, EngineOptions, Listener, SpawnOptions, TaskProgress, TaskSnapshot, TaskState, TaskStatistics, TaskStatus } from './types';
-import { findCycle, TaskOptionsError, validateSpawnOptions } from './validate';
+import type { TaskRecord } from './store';
+import { endedState, isFinal } from './taskState';
+import type { EngineOptions, SpawnOptions, TaskProgress, TaskState, TaskStatistics } from './types';
+import { findCycle, TaskOptionsError, validateSpawnOptions, wholeNumber as positive } from './validate';
 
 export { TaskOptionsError } from './validate';
 
-const PROGRESS_SAVE_MS = 2000;
 const FAILURE_TAIL_LINES = 10;
 
-export class TaskEngine implements Disposable {
-  private readonly store: TaskStore;
+export class TaskEngine extends TaskRegistry {
   private readonly runner: Runner;
-  private readonly tasks = new Map<string, TaskRecord>();
-  private readonly snapshots = new Map<string, TaskSnapshot>();
+
   /** Tasks handed to the runner and not yet ended (including ones still starting). */
   private readonly active = new Set<string>();
   private readonly killed = new Set<string>();
-  private readonly scanners = new Map<string, LogProgressScanner>();
-  private readonly followers = new Map<string, Set<LogFollower>>();
-  private readonly progressDirty = new Set<string>();
-  private readonly changed = new Emitter<TaskSnapshot>();
-  private readonly finished = new Emitter<TaskSnapshot>();
-  private readonly removed = new Emitter<TaskSnapshot>();
-  /** True while open() restores tasks: their finish events wait for the first listener. */
-  private opening = true;
-  private announcements: TaskSnapshot[] = [];
   private seq = 0;
   private scheduleQueued = false;
-  private scanning = false;
-  private disposed = false;
-  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly progress: ProgressTracker;
   private maxConcurrent: number;
   private graceMs: number;
-  private historyLimit: number;
   private shell: string;
   private defaultCwd: string;
   private readonly log: (message: string) => void;
 
   private constructor(options: EngineOptions) {
-    this.store = new TaskStore(options.storageDir);
+    super(options.storageDir, positive(options.historyLimit ?? 500, 'historyLimit', 0));
     this.maxConcurrent = positive(options.maxConcurrentTasks ?? 10, 'maxConcurrentTasks', 1);
     this.graceMs = positive(options.cancelGraceMs ?? 3000, 'cancelGraceMs', 0);
-    this.historyLimit = positive(options.historyLimit ?? 500, 'historyLimit', 0);
     this.shell = options.shell ?? '/bin/sh';
     this.defaultCwd = options.defaultCwd ?? process.cwd();
     this.log = options.log ?? ((m) => console.warn(m));
     const pollMs = options.pollIntervalMs ?? 500;
     this.runner = new Runner((id, end) => this.onProcessEnd(id, end), pollMs);
-    const tick = setInterval(() => void this.scanProgress(), pollMs);
-    const save = setInterval(() => this.saveProgress(), PROGRESS_SAVE_MS);
-    tick.unref();
-    save.unref();
-    this.timers.push(tick, save);
+    this.progress = new ProgressTracker(
+      {
+        apply: (id, found) => {
+          const t = this.tasks.get(id);
+          if (!t || t.state.status !== 'running') return false;
+          const { state, percent } = found;
+          this.setProgress(t, state === 'clear' ? undefined : { state, ...(percent !== undefined ? { percent } : {}), updatedAt: Date.now() });
+          return true;
+        },
+        save: (id) => {
+          const t = this.tasks.get(id);
+          if (t) this.store.save(t);
+        },
+      },
+      pollMs,
+    );
   }
 
   /** Opens (or creates) the storage folder, restores history, reattaches running tasks, starts scheduling. */
@@ -137,20 +132,6 @@ export class TaskEngine implements Disposable {
     this.requestSchedule();
   }
 
-  getTask(id: string): TaskSnapshot | undefined {
-    const t = this.tasks.get(id);
-    return t && this.snapshot(t);
-  }
-
-  /** Every task, newest first, optionally only those with the given status(es). */
-  getAllTasks(filter?: { status?: TaskStatus | TaskStatus[] }): TaskSnapshot[] {
-    const wanted = filter?.status === undefined ? undefined : ([] as TaskStatus[]).concat(filter.status);
-    return [...this.tasks.values()]
-      .filter((t) => !wanted || wanted.includes(t.state.status))
-      .sort((a, b) => b.seq - a.seq)
-      .map((t) => this.snapshot(t));
-  }
-
   /** Pending: never started. Running: SIGTERM to its process group, SIGKILL after the grace period. */
   cancelTask(id: string, reason = 'cancelled by user'): { ok: boolean; message: string } {
     const t = this.tasks.get(id);
@@ -171,27 +152,6 @@ export class TaskEngine implements Disposable {
       return { ok: true, message: `Task ${id} is ending.` };
     }
     return { ok: true, message: `Stopping task ${id}: SIGTERM sent, SIGKILL after ${this.graceMs} ms.` };
-  }
-
-  /** Removes a finished task and its folder; false if unknown, not finished, or still feeding a pending task. */
-  removeTask(id: string): boolean {
-    const t = this.tasks.get(id);
-    if (!t || !isFinal(t.state.status) || this.isInputOfWaitingTask(id)) return false;
-    const snap = this.snapshot(t);
-    this.tasks.delete(id);
-    this.snapshots.delete(id);
-    this.store.remove(id);
-    this.removed.fire(snap);
-    return true;
-  }
-
-  /** Removes every finished task; returns how many. */
-  clearFinished(): number {
-    let n = 0;
-    for (const t of [...this.tasks.values()]) {
-      if (isFinal(t.state.status) && this.removeTask(t.id)) n++;
-    }
-    return n;
   }
 
   /** Queues the same command again (type, priority, cwd, env, metadata); returns the new id. */
@@ -218,121 +178,39 @@ export class TaskEngine implements Disposable {
     this.maxConcurrent = positive(n, 'maxConcurrentTasks', 1);
     this.requestSchedule();
   }
+
   setCancelGraceMs(ms: number): void {
     this.graceMs = positive(ms, 'cancelGraceMs', 0);
   }
+
   setHistoryLimit(n: number): void {
     this.historyLimit = positive(n, 'historyLimit', 0);
     this.enforceHistory();
   }
+
   setShell(shell: string): void {
     if (typeof shell !== 'string' || shell.trim() === '') throw new TaskOptionsError('shell', 'The shell must be a program path such as /bin/bash.');
     this.shell = shell;
   }
+
   setDefaultCwd(cwd: string): void {
     if (typeof cwd !== 'string' || cwd === '') throw new TaskOptionsError('cwd', 'The default working folder must be a path.');
     this.defaultCwd = cwd;
   }
 
-  /** Fires on every change of a task: queued, started, progress, ended. */
-  onDidChangeTask(listener: Listener<TaskSnapshot>): Disposable {
-    return this.changed.event(listener);
-  }
-  /** Fires exactly once per task when it ends (also for a task found ended by open()). */
-  onDidFinishTask(listener: Listener<TaskSnapshot>): Disposable {
-    const sub = this.finished.event(listener);
-    if (this.announcements.length > 0) {
-      // Later in this tick, so every listener added right after open() hears them.
-      const list = this.announcements;
-      this.announcements = [];
-      setTimeout(() => list.forEach((s) => !this.disposed && this.finished.fire(s)), 0);
-    }
-    return sub;
-  }
-  /** Fires when a finished task is removed (clearFinished, removeTask, history limit). */
-  onDidRemoveTask(listener: Listener<TaskSnapshot>): Disposable {
-    return this.removed.event(listener);
-  }
-
-  /** Resolves with the task's snapshot once it has ended. */
-  waitForTask(id: string): Promise<TaskSnapshot> {
-    const now = this.getTask(id);
-    if (!now) return Promise.reject(new TaskOptionsError('id', `No task with id "${id}".`));
-    if (isFinal(now.state.status)) return Promise.resolve(now);
-    return new Promise((resolve) => {
-      const sub = this.finished.event((s) => {
-        if (s.id === id) {
-          sub.dispose();
-          resolve(s);
-        }
-      });
-    });
-  }
-
-  /** Up to maxBytes of a task's output from a byte offset. */
-  readOutput(id: string, opts: { offset?: number; maxBytes?: number; stripAnsi?: boolean } = {}): ReadResult | undefined {
-    return this.tasks.has(id) ? readRange(this.store.logPath(id), opts.offset, opts.maxBytes, opts.stripAnsi) : undefined;
-  }
-  /** The last lines of a task's output, reading only the end of its log. */
-  readTail(id: string, lines = 20, stripAnsi = true): string[] {
-    return this.tasks.has(id) ? readTail(this.store.logPath(id), lines, 64 * 1024, stripAnsi) : [];
-  }
-  /** Follows a task's output live; the follower finishes by itself when the task ends. */
-  followOutput(id: string, onText: (text: string) => void, options?: FollowOptions): LogFollower | undefined {
-    const t = this.tasks.get(id);
-    if (!t) return undefined;
-    const follower = new LogFollower(this.store.logPath(id), onText, options);
-    if (isFinal(t.state.status)) {
-      void follower.finish();
-    } else {
-      const set = this.followers.get(id) ?? new Set();
-      set.add(follower);
-      this.followers.set(id, set);
-    }
-    return follower;
-  }
-  logPath(id: string): string {
-    return this.store.logPath(id);
-  }
-
   /** Stops timers and watchers; running processes keep running for the next open(). */
   dispose(): void {
     if (this.disposed) return;
-    this.saveProgress();
+    this.progress.dispose();
     this.disposed = true;
     this.runner.dispose();
-    this.timers.forEach((t) => clearInterval(t));
-    for (const set of this.followers.values()) set.forEach((f) => f.dispose());
-    this.followers.clear();
-    this.changed.dispose();
-    this.finished.dispose();
-    this.removed.dispose();
+    this.disposeRegistry();
   }
 
   // ---- internals ----
 
   private assertOpen(): void {
     if (this.disposed) throw new Error('This task engine was disposed; open a new one.');
-  }
-
-  private dependenciesOf(id: string): readonly string[] {
-    const t = this.tasks.get(id);
-    if (!t) return [];
-    return t.stdinFrom !== undefined ? [...t.dependsOn, t.stdinFrom] : t.dependsOn;
-  }
-
-  private snapshot(t: TaskRecord): TaskSnapshot {
-    let s = this.snapshots.get(t.id);
-    if (!s) {
-      s = snapshotOf(t, this.store.logPath(t.id));
-      this.snapshots.set(t.id, s);
-    }
-    return s;
-  }
-
-  private touch(t: TaskRecord): void {
-    this.snapshots.delete(t.id);
-    if (!this.disposed) this.changed.fire(this.snapshot(t));
   }
 
   private requestSchedule(): void {
@@ -393,14 +271,14 @@ export class TaskEngine implements Disposable {
     });
     if ('error' in result) return; // stays pending until the runner reports the spawn error
     t.state = { status: 'running', startedAt, pid: result.pid, ...(result.startTime ? { pidStartTime: result.startTime } : {}) };
-    this.scanners.set(t.id, new LogProgressScanner(this.store.logPath(t.id)));
+    this.progress.watch(t.id, this.store.logPath(t.id));
     this.store.save(t);
     this.touch(t);
   }
 
   private watchRestored(t: TaskRecord, pid: number, startTime: string | undefined): void {
     this.active.add(t.id);
-    this.scanners.set(t.id, new LogProgressScanner(this.store.logPath(t.id)));
+    this.progress.watch(t.id, this.store.logPath(t.id));
     this.runner.watch(t.id, pid, startTime);
     const s = t.state;
     if (s.status === 'running' && s.cancelling) {
@@ -427,19 +305,14 @@ export class TaskEngine implements Disposable {
     delete t.progress;
     this.active.delete(t.id);
     this.killed.delete(t.id);
-    this.scanners.delete(t.id);
-    this.progressDirty.delete(t.id);
+    this.progress.forget(t.id);
     this.snapshots.delete(t.id);
     const tail = state.status === 'failed' ? readTail(this.store.logPath(t.id), FAILURE_TAIL_LINES, 16 * 1024) : [];
     t.message = buildCompletionMessage(this.snapshot(t), tail);
     this.store.save(t);
     this.touch(t);
     const snap = this.snapshot(t);
-    if (this.opening) this.announcements.push(snap);
-    else this.finished.fire(snap);
-    const followers = this.followers.get(t.id);
-    this.followers.delete(t.id);
-    followers?.forEach((f) => void f.finish());
+    this.announceFinish(snap);
     this.requestSchedule();
     this.enforceHistory();
   }
@@ -447,58 +320,9 @@ export class TaskEngine implements Disposable {
   private setProgress(t: TaskRecord, progress: TaskProgress | undefined): void {
     if (progress) t.progress = progress;
     else delete t.progress;
-    this.progressDirty.add(t.id);
+    this.progress.markDirty(t.id);
     this.touch(t);
   }
-
-  private async scanProgress(): Promise<void> {
-    if (this.scanning || this.disposed || this.scanners.size === 0) return;
-    this.scanning = true;
-    try {
-      for (const [id, scanner] of [...this.scanners]) {
-        const found = await scanner.scan().catch(() => undefined);
-        const t = this.tasks.get(id);
-        if (!found || !t || t.state.status !== 'running' || this.disposed) continue;
-        this.setProgress(t, found.state === 'clear' ? undefined : { state: found.state, ...(found.percent !== undefined ? { percent: found.percent } : {}), updatedAt: Date.now() });
-      }
-    } finally {
-      this.scanning = false;
-    }
-  }
-
-  private saveProgress(): void {
-    if (this.disposed) return;
-    for (const id of this.progressDirty) {
-      const t = this.tasks.get(id);
-      if (t) this.store.save(t);
-    }
-    this.progressDirty.clear();
-  }
-
-  private isInputOfWaitingTask(id: string): boolean {
-    for (const t of this.tasks.values()) if (t.stdinFrom === id && !isFinal(t.state.status) && t.state.status !== 'running') return true;
-    return false;
-  }
-
-  /** Removes the oldest finished tasks beyond the history limit, with their logs. */
-  private enforceHistory(): void {
-    const finished = [...this.tasks.values()].filter((t) => isFinal(t.state.status));
-    let excess = finished.length - this.historyLimit;
-    if (excess <= 0) return;
-    const endOf = (t: TaskRecord): number => ('endedAt' in t.state ? t.state.endedAt : 0);
-    finished.sort((a, b) => endOf(a) - endOf(b) || a.seq - b.seq);
-    for (const t of finished) {
-      if (excess <= 0) break;
-      if (this.removeTask(t.id)) excess--;
-    }
-  }
-}
-
-function positive(n: number, field: string, min: number): number {
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < min) {
-    throw new TaskOptionsError(field, `${field} must be a whole number of at least ${min} (got ${String(n)}).`);
-  }
-  return n;
 }
 
 function isDirectory(p: string): boolean {

@@ -192,3 +192,11 @@ export function findCycle(
   }
   return undefined;
 }
+
+/** A whole number of at least `min`, or a TaskOptionsError naming the setting. */
+export function wholeNumber(n: number, field: string, min: number): number {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min) {
+    throw new TaskOptionsError(field, `${field} must be a whole number of at least ${min} (got ${String(n)}).`);
+  }
+  return n;
+}

@@ -1,0 +1,188 @@
+// The read side of the engine: the tasks in memory, snapshots, events, output access, removal
+// and the history limit. TaskEngine (engine.ts) adds the queue, processes and settings.
+import { Emitter } from './events';
+import { LogFollower, readRange, readTail, type FollowOptions, type ReadResult } from './logReader';
+import { TaskStore, type TaskRecord } from './store';
+import { isFinal, snapshotOf } from './taskState';
+import type { Disposable, Listener, TaskSnapshot, TaskStatus } from './types';
+import { TaskOptionsError } from './validate';
+
+export abstract class TaskRegistry implements Disposable {
+  protected readonly store: TaskStore;
+  protected readonly tasks = new Map<string, TaskRecord>();
+  protected readonly snapshots = new Map<string, TaskSnapshot>();
+  protected readonly followers = new Map<string, Set<LogFollower>>();
+  protected readonly changed = new Emitter<TaskSnapshot>();
+  protected readonly finished = new Emitter<TaskSnapshot>();
+  protected readonly removed = new Emitter<TaskSnapshot>();
+
+  /** True while open() restores tasks: their finish events wait for the first listener. */
+  protected opening = true;
+  protected announcements: TaskSnapshot[] = [];
+  protected disposed = false;
+  protected historyLimit: number;
+
+  getTask(id: string): TaskSnapshot | undefined {
+    const t = this.tasks.get(id);
+    return t && this.snapshot(t);
+  }
+
+  /** Every task, newest first, optionally only those with the given status(es). */
+  getAllTasks(filter?: { status?: TaskStatus | TaskStatus[] }): TaskSnapshot[] {
+    const wanted = filter?.status === undefined ? undefined : ([] as TaskStatus[]).concat(filter.status);
+    return [...this.tasks.values()]
+      .filter((t) => !wanted || wanted.includes(t.state.status))
+      .sort((a, b) => b.seq - a.seq)
+      .map((t) => this.snapshot(t));
+  }
+
+  /** Removes a finished task and its folder; false if unknown, not finished, or still feeding a pending task. */
+  removeTask(id: string): boolean {
+    const t = this.tasks.get(id);
+    if (!t || !isFinal(t.state.status) || this.isInputOfWaitingTask(id)) return false;
+    const snap = this.snapshot(t);
+    this.tasks.delete(id);
+    this.snapshots.delete(id);
+    this.store.remove(id);
+    this.removed.fire(snap);
+    return true;
+  }
+
+  /** Removes every finished task; returns how many. */
+  clearFinished(): number {
+    let n = 0;
+    for (const t of [...this.tasks.values()]) {
+      if (isFinal(t.state.status) && this.removeTask(t.id)) n++;
+    }
+    return n;
+  }
+
+  /** Fires on every change of a task: queued, started, progress, ended. */
+  onDidChangeTask(listener: Listener<TaskSnapshot>): Disposable {
+    return this.changed.event(listener);
+  }
+
+  /** Fires exactly once per task when it ends (also for a task found ended by open()). */
+  onDidFinishTask(listener: Listener<TaskSnapshot>): Disposable {
+    const sub = this.finished.event(listener);
+    if (this.announcements.length > 0) {
+      // Later in this tick, so every listener added right after open() hears them.
+      const list = this.announcements;
+      this.announcements = [];
+      setTimeout(() => list.forEach((s) => !this.disposed && this.finished.fire(s)), 0);
+    }
+    return sub;
+  }
+
+  /** Fires when a finished task is removed (clearFinished, removeTask, history limit). */
+  onDidRemoveTask(listener: Listener<TaskSnapshot>): Disposable {
+    return this.removed.event(listener);
+  }
+
+  /** Resolves with the task's snapshot once it has ended. */
+  waitForTask(id: string): Promise<TaskSnapshot> {
+    const now = this.getTask(id);
+    if (!now) return Promise.reject(new TaskOptionsError('id', `No task with id "${id}".`));
+    if (isFinal(now.state.status)) return Promise.resolve(now);
+    return new Promise((resolve) => {
+      const sub = this.finished.event((s) => {
+        if (s.id === id) {
+          sub.dispose();
+          resolve(s);
+        }
+      });
+    });
+  }
+
+  /** Up to maxBytes of a task's output from a byte offset. */
+  readOutput(id: string, opts: { offset?: number; maxBytes?: number; stripAnsi?: boolean } = {}): ReadResult | undefined {
+    return this.tasks.has(id) ? readRange(this.store.logPath(id), opts.offset, opts.maxBytes, opts.stripAnsi) : undefined;
+  }
+
+  /** The last lines of a task's output, reading only the end of its log. */
+  readTail(id: string, lines = 20, stripAnsi = true): string[] {
+    return this.tasks.has(id) ? readTail(this.store.logPath(id), lines, 64 * 1024, stripAnsi) : [];
+  }
+
+  /** Follows a task's output live; the follower finishes by itself when the task ends. */
+  followOutput(id: string, onText: (text: string) => void, options?: FollowOptions): LogFollower | undefined {
+    const t = this.tasks.get(id);
+    if (!t) return undefined;
+    const follower = new LogFollower(this.store.logPath(id), onText, options);
+    if (isFinal(t.state.status)) {
+      void follower.finish();
+    } else {
+      const set = this.followers.get(id) ?? new Set();
+      set.add(follower);
+      this.followers.set(id, set);
+    }
+    return follower;
+  }
+
+  logPath(id: string): string {
+    return this.store.logPath(id);
+  }
+
+  protected dependenciesOf(id: string): readonly string[] {
+    const t = this.tasks.get(id);
+    if (!t) return [];
+    return t.stdinFrom !== undefined ? [...t.dependsOn, t.stdinFrom] : t.dependsOn;
+  }
+
+  protected snapshot(t: TaskRecord): TaskSnapshot {
+    let s = this.snapshots.get(t.id);
+    if (!s) {
+      s = snapshotOf(t, this.store.logPath(t.id));
+      this.snapshots.set(t.id, s);
+    }
+    return s;
+  }
+
+  protected touch(t: TaskRecord): void {
+    this.snapshots.delete(t.id);
+    if (!this.disposed) this.changed.fire(this.snapshot(t));
+  }
+
+  protected isInputOfWaitingTask(id: string): boolean {
+    for (const t of this.tasks.values()) if (t.stdinFrom === id && !isFinal(t.state.status) && t.state.status !== 'running') return true;
+    return false;
+  }
+
+  /** Removes the oldest finished tasks beyond the history limit, with their logs. */
+  protected enforceHistory(): void {
+    const finished = [...this.tasks.values()].filter((t) => isFinal(t.state.status));
+    let excess = finished.length - this.historyLimit;
+    if (excess <= 0) return;
+    const endOf = (t: TaskRecord): number => ('endedAt' in t.state ? t.state.endedAt : 0);
+    finished.sort((a, b) => endOf(a) - endOf(b) || a.seq - b.seq);
+    for (const t of finished) {
+      if (excess <= 0) break;
+      if (this.removeTask(t.id)) excess--;
+    }
+  }
+
+  protected constructor(storageDir: string, historyLimit: number) {
+    this.store = new TaskStore(storageDir);
+    this.historyLimit = historyLimit;
+  }
+
+  abstract dispose(): void;
+
+  /** Announces a task that has just ended: its finish event, and its followers read to the end. */
+  protected announceFinish(snap: TaskSnapshot): void {
+    if (this.opening) this.announcements.push(snap);
+    else this.finished.fire(snap);
+    const followers = this.followers.get(snap.id);
+    this.followers.delete(snap.id);
+    followers?.forEach((f) => void f.finish());
+  }
+
+  /** Frees what the registry holds (events, followers). */
+  protected disposeRegistry(): void {
+    for (const set of this.followers.values()) set.forEach((f) => f.dispose());
+    this.followers.clear();
+    this.changed.dispose();
+    this.finished.dispose();
+    this.removed.dispose();
+  }
+}
