@@ -34,7 +34,7 @@ export interface Notice {
 export function noticeFor(task: TaskSnapshot, level: NotificationLevel, tail: readonly string[] = []): Notice | 'quiet' | undefined {
   const status = task.state.status;
   if (level === 'none' || (level === 'failuresOnly' && status !== 'failed')) return undefined;
-  const text = formatCompletionMessage(task, tail);
+  const text = toastText(formatCompletionMessage(task, tail));
   if (status === 'failed') return { severity: 'error', text, buttons: [SHOW_OUTPUT, RERUN] };
   // A cancel is something a person (or a failed dependency, already announced) did: no toast.
   if (status === 'cancelled') return 'quiet';
@@ -55,6 +55,16 @@ export function groupText(tasks: readonly TaskSnapshot[]): string {
 
 function oneLine(text: string): string {
   return text.split('\n')[0];
+}
+
+/** A toast shows one paragraph: the seed's indented lines become " · "-separated parts. */
+export function toastText(message: string): string {
+  return message
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .join(' · ')
+    .replace('Output (last lines): · ', 'Output: ');
 }
 
 export class CompletionNotifier {

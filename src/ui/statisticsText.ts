@@ -13,7 +13,7 @@ export function statisticsMarkdown(stats: TaskStatistics, generatedAt: Date): st
     '',
     `As of ${generatedAt.toLocaleString()}.`,
     '',
-    '| | |',
+    '| Measure | Value |',
     '| --- | --- |',
     `| Tasks | ${total} |`,
     `| Running now | ${stats.runningNow} of at most ${stats.maxConcurrent} |`,
