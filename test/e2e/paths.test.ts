@@ -115,5 +115,9 @@ describe('a person using Background Tasks', () => {
     await again.waitFor({ timeout: 30_000 });
     await toast(/Task completed: sleep 8; echo survived the reload/).waitFor({ timeout: 60_000 });
     await vscode.screenshot('after-reload');
+    // Clicking a task opens its output; with the toast still up this is the README's overview.
+    await again.click();
+    await vscode.page.locator('.panel .monaco-editor .view-lines', { hasText: 'survived the reload' }).waitFor({ timeout: 15_000 });
+    await vscode.screenshot('overview');
   });
 });
