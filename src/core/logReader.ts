@@ -5,11 +5,13 @@ import * as fs from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import type { Disposable } from './types';
 
+/* eslint-disable no-control-regex -- terminal escape sequences are control characters */
 // CSI (ESC [ ... final), OSC (ESC ] ... BEL or ESC \), other two-byte ESC sequences, and the
 // 8-bit CSI. Deliberately strict about what it removes: plain text stays as it is.
 const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[PX^_][^\x1b]*\x1b\\|\x1b[@-Z\\-_]|\x9b[0-?]*[ -/]*[@-~]/g;
 // An escape sequence that has started but not ended at the end of a chunk.
 const PARTIAL = /\x1b(?:\[[0-?]*[ -/]*|\][^\x07\x1b]*|[PX^_][^\x1b]*)?\x1b?$/;
+/* eslint-enable no-control-regex */
 
 /** Removes ANSI escape sequences (colours, cursor moves, OSC titles and progress). */
 export function stripAnsi(text: string): string {

@@ -17,8 +17,10 @@ const STATES: Record<string, OscProgress['state']> = {
 
 // Text is handled as latin1 (one char per byte): the sequence is ASCII, so this works on raw
 // bytes without caring about UTF-8 boundaries.
+/* eslint-disable no-control-regex -- terminal escape sequences are control characters */
 const OSC94 = /\x1b\]9;4;(\d*)(?:;(\d*))?(?:\x07|\x1b\\)/g;
 const OSC94_PARTIAL = /\x1b(?:\](?:9(?:;(?:4(?:;\d*(?:;\d*)?)?)?)?)?)?\x1b?$/;
+/* eslint-enable no-control-regex */
 const MAX_CARRY = 32;
 
 function toProgress(st: string, pr: string | undefined): OscProgress | undefined {

@@ -63,9 +63,9 @@ describe('format', () => {
     assert.equal(formatListingLine(failed, 0), '✗ ¢ [ghi789] FAILED     0.5s            npm run build');
     assert.deepEqual(formatListingDetails(failed), ['    Exit code: 1']);
     const pending = task({ status: 'pending', enqueuedAt: 0, waitingFor: ['aaa111'] });
-    assert.match(formatListingLine(pending, 0), /^○ ¢ \[abc123\] PENDING    \(after aaa111\) +pytest tests\/unit$/);
+    assert.match(formatListingLine(pending, 0), /^○ ¢ \[abc123\] PENDING {4}\(after aaa111\) +pytest tests\/unit$/);
     const cancelled = task({ status: 'cancelled', reason: 'cancelled by user', endedAt: 5 });
-    assert.match(formatListingLine(cancelled, 0), /^⊘ ¢ \[abc123\] CANCELLED  - +pytest/);
+    assert.match(formatListingLine(cancelled, 0), /^⊘ ¢ \[abc123\] CANCELLED {2}- +pytest/);
   });
 
   it('measures durations of running, ended and never-started tasks', () => {
