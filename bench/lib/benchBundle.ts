@@ -45,7 +45,7 @@ export async function benchBundle(ctx: Context): Promise<BenchResult> {
     targets: [{ text: 'Bundle under 300 KB', measured: `${fmt(kb)} KB`, met: kb < 300 }],
     notes: ['Bundle: built with the options of `node esbuild.js --production` (minified, no source map, vscode external) into a temp folder.'],
   };
-  const host = measureInHost(ctx);
+  const host = measureInHost(ctx, packaged(root, outfile, ctx.tmp('extension')));
   if ('error' in host) {
     result.targets.push({ text: 'Activation under 30 ms', measured: `not measured: ${host.error}`, met: undefined });
     return result;
@@ -56,25 +56,44 @@ export async function benchBundle(ctx: Context): Promise<BenchResult> {
   return result;
 }
 
-function measureInHost(ctx: Context): { rows: Row[]; target: Target; notes: string[] } | { error: string } {
+/** An extension folder as the .vsix holds it: package.json, media and the production bundle. */
+function packaged(root: string, bundle: string, dir: string): string {
+  fs.copyFileSync(path.join(root, 'package.json'), path.join(dir, 'package.json'));
+  if (fs.existsSync(path.join(root, 'media'))) fs.cpSync(path.join(root, 'media'), path.join(dir, 'media'), { recursive: true });
+  fs.mkdirSync(path.join(dir, 'dist'));
+  fs.copyFileSync(bundle, path.join(dir, 'dist', 'extension.js'));
+  return dir;
+}
+
+function measureInHost(ctx: Context, extensionDir: string): { rows: Row[]; target: Target; notes: string[] } | { error: string } {
   if (process.env.BENCH_HOST === '0') return { error: 'BENCH_HOST=0' };
   const file = path.join(ctx.tmp('host'), 'host.json');
   ctx.log('the extension in code-server: activation time, extension host memory with 1000 tasks');
-  const r = spawnSync(process.execPath, [path.join(__dirname, '..', 'host', 'runHost.js'), file], { stdio: ['ignore', 'inherit', 'pipe'], timeout: 8 * 60_000, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [path.join(__dirname, '..', 'host', 'runHost.js'), file, extensionDir], { stdio: ['ignore', 'inherit', 'pipe'], timeout: 8 * 60_000, encoding: 'utf8' });
   if (r.status !== 0 || !fs.existsSync(file)) return { error: `the code-server run failed (${r.status ?? r.signal}): ${(r.stderr ?? '').split('\n').slice(0, 3).join(' ')}` };
   const h = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, number | string | undefined>;
   const num = (k: string): number => Number(h[k]);
   const group = `code-server, ${num('tasks')} tasks`;
   const row = (metric: string, unit: string, v: number): Row => ({ group, subject: 'extension host', metric, unit, samples: [v], median: v, ours: true });
-  const rows = [row('rssBeforeMiB', 'MiB', num('rssBeforeMiB')), row('rssAfterMiB', 'MiB', num('rssAfterMiB')), row('heapAfterMiB', 'MiB', num('heapAfterMiB')), row('runMs', 'ms', num('runMs'))];
-  const act = h.activationMs === undefined ? undefined : num('activationMs');
-  if (act !== undefined) rows.unshift(row('activationMs', 'ms', act));
+  const rows = [
+    row('rssBeforeMiB', 'MiB', num('rssBeforeMiB')),
+    row('rssAfterMiB', 'MiB', num('rssAfterMiB')),
+    row('heapBeforeMiB', 'MiB', num('heapBeforeMiB')),
+    row('heapAfterMiB', 'MiB', num('heapAfterMiB')),
+    row('runMs', 'ms', num('runMs')),
+  ];
+  // VS Code's own "activation time" (Running Extensions) is code loading + the activate() call
+  // until its promise resolves; the host's creation of the extension context in between is its own.
+  const act = h.loadMs === undefined || h.activateMs === undefined ? undefined : num('loadMs') + num('activateMs');
+  if (act !== undefined) {
+    rows.unshift(row('activation (load + activate())', 'ms', act), row('of which loading the bundle', 'ms', num('loadMs')), row('with the host context, will-load to did-activate', 'ms', num('totalMs')));
+  }
   ctx.log(`  host: ${JSON.stringify(h)}`);
   return {
     rows,
-    target: { text: 'Activation under 30 ms', measured: act === undefined ? `not read (${String(h.runningExtensionsRow)})` : `${fmt(act)} ms`, met: act === undefined ? undefined : act < 30 },
+    target: { text: 'Activation under 30 ms', measured: act === undefined ? 'no activation marks found in the extension host' : `${fmt(act)} ms`, met: act === undefined ? undefined : act < 30 },
     notes: [
-      `Extension host: code-server ${CODE_SERVER_VERSION} (test/host), the development bundle in dist/ loaded as extensionDevelopmentPath; activation time as its Running Extensions view shows it ("${String(h.runningExtensionsRow).slice(0, 120)}"); RSS of the extension host process (process.memoryUsage() inside it, so other extensions in that host count too) before and 3 s after ${num('tasks')} tasks of \`true\` ran through the API with the tree view shown; one run, not alternated.`,
+      `Extension host: code-server ${CODE_SERVER_VERSION} (test/host), the production bundle in a folder laid out as the .vsix installs it, loaded as extensionDevelopmentPath; activation from the host's own performance marks: code/extHost/{will,did}LoadExtensionCode (require of the bundle) plus {will,did}ActivateExtension (activate() until its promise resolved), as VS Code's Running Extensions view adds them; memory of the extension host process (process.memoryUsage() inside it after a full GC, so whatever else runs in that host counts too) before and 3 s after ${num('tasks')} tasks of \`true\` ran through the API (limit 8) with the tree view shown; one run, not alternated.`,
     ],
   };
 }
