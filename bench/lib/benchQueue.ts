@@ -23,6 +23,10 @@ function subjects(ctx: Context, command: string, count: number): Subject[] {
       name: 'floor: Node spawn, no engine',
       run: async () => ({ wallMs: (await ctx.inHost({ kind: 'spawnFloor', command, count, limit: LIMIT })).wallMs }),
     },
+    {
+      name: 'floor: Node spawn + file writes',
+      run: async () => ({ wallMs: (await ctx.inHost({ kind: 'spawnFloor', command, count, limit: LIMIT, persistDir: ctx.tmp('queue-floor') })).wallMs }),
+    },
     // Each line runs through `sh -c`, as our tasks do (ours adds the wrapper: two shells).
     { name: `xargs -P ${LIMIT}`, run: async () => ({ wallMs: await timeShell(`xargs -d '\\n' -P ${LIMIT} -n 1 sh -c < ${list}`) }) },
   ];
@@ -76,6 +80,7 @@ export async function benchQueue(ctx: Context): Promise<BenchResult> {
   result.targets = targets;
   result.notes.push(
     `${groupSleep}: the floor is ${sleeps}/${LIMIT} × 50 ms = ${fmt(floor)} ms; ours adds ${fmt((oursSleep.median - floor) / (sleeps / LIMIT))} ms per batch of ${LIMIT} (scheduling latency).`,
+    'The floors run in a Node host like ours: spawn alone, and spawn plus the file work a persisting engine needs per task (a folder, an empty log, task.json saved atomically when queued, started and ended), synchronous as the engine does it.',
     'Ours is timed from the first spawnTask() to the last finish event in an already open engine (as in the editor); the peers are timed as whole shell commands, their start-up included (task-spooler: 2000 client calls and a private server; parallel: its Perl start).',
   );
   return result;

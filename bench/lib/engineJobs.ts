@@ -10,7 +10,7 @@ import { procStatusKiB, resetPeakRss } from './proc';
 
 export type Job =
   | { kind: 'throughput'; storageDir: string; command: string; count: number; limit: number }
-  | { kind: 'spawnFloor'; command: string; count: number; limit: number }
+  | { kind: 'spawnFloor'; command: string; count: number; limit: number; persistDir?: string }
   | { kind: 'capture'; storageDir: string; command: string; expectBytes: number }
   | { kind: 'chatty'; storageDir: string; command: string; count: number; follow: number; expectBytes: number }
   | { kind: 'chattyFloor'; dir: string; command: string; count: number }
@@ -53,18 +53,36 @@ async function throughput(job: Extract<Job, { kind: 'throughput' }>): Promise<Re
   return { wallMs };
 }
 
-/** The floor of any Node host: child_process.spawn of `sh -c`, `limit` at a time, nothing saved. */
+/** The file work a persisting engine cannot avoid per task: a folder, a log, three atomic saves. */
+function persistFloor(dir: string, n: number, stage: number): void {
+  const d = `${dir}/t${n}`;
+  if (stage === 0) {
+    fs.mkdirSync(d, { mode: 0o700 });
+    fs.closeSync(fs.openSync(`${d}/output.log`, 'a', 0o600));
+  }
+  fs.writeFileSync(`${d}/task.json.tmp`, JSON.stringify({ n, stage, pad: 'x'.repeat(400) }), { mode: 0o600 });
+  fs.renameSync(`${d}/task.json.tmp`, `${d}/task.json`);
+}
+
+/**
+ * The floor of any Node host: child_process.spawn of `sh -c`, `limit` at a time; with
+ * persistDir, plus persistFloor() when a task is queued, starts and ends.
+ */
 async function spawnFloor(job: Extract<Job, { kind: 'spawnFloor' }>): Promise<Record<string, number>> {
   const start = process.hrtime.bigint();
+  const dir = job.persistDir;
+  if (dir) for (let i = 0; i < job.count; i++) persistFloor(dir, i, 0);
   let next = 0;
   const lane = async (): Promise<void> => {
     while (next < job.count) {
-      next++;
+      const n = next++;
+      if (dir) persistFloor(dir, n, 1);
       await new Promise<void>((resolve, reject) => {
         const child = spawn('/bin/sh', ['-c', job.command], { stdio: 'ignore' });
         child.on('error', reject);
         child.on('exit', () => resolve());
       });
+      if (dir) persistFloor(dir, n, 2);
     }
   };
   await Promise.all(Array.from({ length: job.limit }, lane));
