@@ -13,7 +13,7 @@ import { fmt } from './stats';
 
 export async function benchBundle(ctx: Context): Promise<BenchResult> {
   // esbuild is a dev dependency of the project; required lazily so the other benchmarks run without it.
-  const esbuild = require('esbuild') as typeof import('esbuild');
+  const esbuild = await import('esbuild');
   const outfile = path.join(ctx.tmp('bundle'), 'extension.js');
   const root = path.join(__dirname, '..', '..', '..');
   // Keep in step with esbuild.js (production: minified, no source map).

@@ -1,6 +1,6 @@
 // Importing this makes require('vscode') load ./vscodeShim in this process (plain Node has no
 // 'vscode'). A side-effect module, so it runs before any later import needs it.
-import Module = require('node:module');
+import Module from 'node:module';
 import * as path from 'node:path';
 
 type Resolve = (request: string, ...rest: unknown[]) => string;

@@ -1,6 +1,5 @@
 // Just enough of the 'vscode' module to build the tree model (src/ui/tree.ts) in plain Node, so
 // the history benchmark measures our code and not the editor. Values are kept, nothing drawn.
-/* eslint-disable @typescript-eslint/no-extraneous-class */
 
 export enum TreeItemCollapsibleState {
   None = 0,
