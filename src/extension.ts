@@ -9,6 +9,7 @@ import { TaskDocuments, SCHEME } from './ui/documents';
 import { CompletionNotifier } from './ui/notifications';
 import { TaskChannels } from './ui/outputChannels';
 import { RecentCommands } from './ui/recentCommands';
+import { registerPipeSelection } from './ui/pipeSelection';
 import { registerRunCommands } from './ui/runCommands';
 import { vscodeNotifications, vscodePrompts } from './ui/seams';
 import type { UiServices } from './ui/services';
@@ -78,6 +79,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Backgr
   );
   context.subscriptions.push(notifier, core.onDidFinishTask((task) => notifier.taskFinished(task)));
   registerRunCommands(context, ui);
+  registerPipeSelection(context, ui, vscode.Uri.joinPath(storage, 'inputs').fsPath);
   registerTaskCommands(context, ui);
   registerShowTasks(context, ui);
 

@@ -1,7 +1,8 @@
 // What open() does with the tasks it finds on disk: pending ones are queued again; each one
 // that was running is watched again if its process is still the same (pid and start time),
-// given the result its wrapper recorded if it ended meanwhile, or marked failed "lost".
-import { isSameProcess } from './procinfo';
+// given the result its wrapper recorded if it ended meanwhile, or marked failed "lost". One
+// that was being cancelled is watched while anything of its process group is left.
+import { groupExists, isSameProcess } from './procinfo';
 import type { TaskRecord, TaskStore } from './store';
 import { endedState } from './taskState';
 import type { TaskState } from './types';
@@ -20,7 +21,11 @@ export function restoreTasks(records: TaskRecord[], hooks: RestoreHooks): void {
     const s = r.state;
     if (s.status === 'running') {
       const exit = hooks.store.readExit(r.id);
-      if (exit) {
+      if (s.cancelling && groupExists(s.pid)) {
+        // Being stopped: the wrapper may have ended (and written its exit) while programs of
+        // its group that ignore SIGTERM still run; the stop goes on until they are gone.
+        hooks.watch(r, s.pid, s.pidStartTime);
+      } else if (exit) {
         hooks.finish(r, endedState(s, exit, { endedAt: exit.at }, false));
       } else if (isSameProcess(s.pid, s.pidStartTime)) {
         hooks.watch(r, s.pid, s.pidStartTime);

@@ -98,13 +98,18 @@ export class TaskStore {
     fs.rmSync(this.taskDir(id), { recursive: true, force: true });
   }
 
-  /** The wrapper's exit file, if it wrote one. */
+  /**
+   * The wrapper's exit file, if it wrote one. Only a value ended by its newline counts: the
+   * wrapper writes the file in place, so a reader between its creation and its one write()
+   * finds it empty, and a value without its newline would not be the wrapper's whole word.
+   */
   readExit(id: string): ExitRecord | undefined {
     try {
       const file = this.exitPath(id);
-      const text = fs.readFileSync(file, 'utf8').trim();
+      const raw = fs.readFileSync(file, 'utf8');
+      const text = raw.trim();
       const code = Number(text);
-      if (text === '' || !Number.isInteger(code)) {
+      if (!raw.endsWith('\n') || text === '' || !Number.isInteger(code)) {
         return undefined;
       }
       return { code, at: Math.round(fs.statSync(file).mtimeMs) };

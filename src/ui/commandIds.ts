@@ -6,6 +6,7 @@ export const Command = {
   runWithOptions: 'backgroundTasks.runWithOptions',
   runAfter: 'backgroundTasks.runAfter',
   pipeInto: 'backgroundTasks.pipeInto',
+  pipeSelection: 'backgroundTasks.pipeSelection',
   cancel: 'backgroundTasks.cancel',
   rerun: 'backgroundTasks.rerun',
   showOutput: 'backgroundTasks.showOutput',

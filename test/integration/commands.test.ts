@@ -1,6 +1,8 @@
 // Every command, called the way code and keybindings call it (arguments), and the way a
 // person does (prompts answered through the scripted seam).
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { finished, harness, runCommand, waitFor, type Harness } from './helpers';
 
@@ -88,6 +90,29 @@ describe('commands', () => {
     await finished(h.api, sink);
     await run('showOutput', sink);
     await waitFor(() => h.hooks.ui.channels.recordedText(sink)?.trim() === '3', 'wc -l to print 3');
+  });
+
+  it('pipeSelection feeds the editor selection to a command as stdin, and removes its input file after', async () => {
+    const document = await vscode.workspace.openTextDocument({ content: 'pear\napple\nfig\nnot this line\n' });
+    const editor = await vscode.window.showTextDocument(document);
+    editor.selection = new vscode.Selection(0, 0, 3, 0);
+    h.prompts.answer('sort');
+    const id = await run<string>('pipeSelection');
+    assert.equal(typeof id, 'string');
+    const task = h.api.getTask(id);
+    assert.equal(task?.mode, 'piped');
+    assert.equal(task?.metadata.input, 'editor selection');
+    assert.equal((await finished(h.api, id)).state.status, 'completed');
+    await run('showOutput', id);
+    await waitFor(() => h.hooks.ui.channels.recordedText(id) === 'apple\nfig\npear\n', 'the sorted selection');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    // From code: the text and the command as arguments.
+    const fromCode = await run<string>('pipeSelection', 'x\ny\n', 'wc -l');
+    await finished(h.api, fromCode);
+    await run('showOutput', fromCode);
+    await waitFor(() => h.hooks.ui.channels.recordedText(fromCode)?.trim() === '2', 'wc -l of the given text');
+    const inputs = path.join(path.dirname(path.dirname(path.dirname(task!.logPath))), 'inputs');
+    await waitFor(() => fs.readdirSync(inputs).length === 0, 'the input files removed once their tasks ended');
   });
 
   it('cancel takes an id, a tree node or a multi-selection, and says when there is nothing to cancel', async () => {
