@@ -13,16 +13,21 @@ const MOCHA_MARK = '\u2063bt\u2063';
 const EXPECTED_NOISE = /ENOTFOUND|open-vsx|marketplace|gallery/i;
 const SUITE_TIMEOUT_MS = Number(process.env.BT_INTEGRATION_TIMEOUT_MS ?? 10 * 60_000);
 
-async function main(): Promise<number> {
+/**
+ * One pass of the suite. `restricted`: workspace trust stays on and the folder is not trusted,
+ * so the extension runs in Restricted Mode (test/integration/restricted/).
+ */
+async function runPass(restricted: boolean): Promise<number> {
   const extensionRoot = path.resolve(__dirname, '..', '..', '..');
-  const testsIndex = path.join(extensionRoot, 'out', 'test', 'integration', 'index.js');
+  const suite = restricted ? ['integration', 'restricted'] : ['integration'];
+  const testsIndex = path.join(extensionRoot, 'out', 'test', ...suite, 'index.js');
   const chromiumPath = findChromium();
   const install = ensureCodeServer();
-  const folders = makeRunFolders('integration');
+  const folders = makeRunFolders(restricted ? 'restricted' : 'integration', { trust: restricted });
   let server: RunningCodeServer | undefined;
   const browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS, headless: true });
   try {
-    server = await startCodeServer(install, { ...folders, smokeTestDriver: true });
+    server = await startCodeServer(install, { ...folders, smokeTestDriver: true, workspaceTrust: restricted });
     const remote = (p: string) => `vscode-remote://127.0.0.1:${server!.port}${p}`;
     const payload = JSON.stringify([
       ['extensionDevelopmentPath', remote(extensionRoot)],
@@ -70,6 +75,13 @@ async function main(): Promise<number> {
     await server?.stop();
     folders.remove();
   }
+}
+
+async function main(): Promise<number> {
+  const trusted = await runPass(false);
+  if (trusted !== 0) return trusted;
+  process.stdout.write('\nIn Restricted Mode (an untrusted workspace):\n');
+  return runPass(true);
 }
 
 main().then(

@@ -11,7 +11,8 @@ export interface RunFolders {
   remove(): void;
 }
 
-export function makeRunFolders(label: string): RunFolders {
+/** `trust`: keep workspace trust on, so the folder opens in Restricted Mode. */
+export function makeRunFolders(label: string, options: { trust?: boolean } = {}): RunFolders {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), `bt-${label}-`));
   const folders = {
     root,
@@ -31,7 +32,8 @@ export function makeRunFolders(label: string): RunFolders {
         'workbench.startupEditor': 'none',
         'workbench.tips.enabled': false,
         'telemetry.telemetryLevel': 'off',
-        'security.workspace.trust.enabled': false,
+        'security.workspace.trust.enabled': options.trust === true,
+        'security.workspace.trust.startupPrompt': 'never',
         'extensions.autoUpdate': false,
         'extensions.autoCheckUpdates': false,
         'update.mode': 'none',

@@ -8,12 +8,13 @@ import Mocha from 'mocha';
 /** Marks mocha's lines so the runner can tell them from the workbench's console. */
 const MOCHA_MARK = '\u2063bt\u2063';
 
-export function run(): Promise<void> {
+/** Runs every *.test.js in `dir` with mocha, in the extension host. */
+export function runSuite(dir: string): Promise<void> {
   const base = Mocha.reporters.Base as unknown as { consoleLog: (...args: unknown[]) => void };
   base.consoleLog = (...args: unknown[]) => console.log(MOCHA_MARK + format(...args));
   const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec', forbidOnly: true });
-  const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort();
-  for (const file of files) mocha.addFile(path.join(__dirname, file));
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.test.js')).sort();
+  for (const file of files) mocha.addFile(path.join(dir, file));
   return new Promise((resolve, reject) => {
     try {
       mocha.run((failures) => {
@@ -24,4 +25,8 @@ export function run(): Promise<void> {
       reject(error instanceof Error ? error : new Error(String(error)));
     }
   });
+}
+
+export function run(): Promise<void> {
+  return runSuite(__dirname);
 }

@@ -22,6 +22,7 @@ describe('workspace trust', () => {
     ['runWithOptions', [{ command: 'echo nope' }]],
     ['runAfter', ['x', 'echo nope']],
     ['pipeInto', ['x', 'echo nope']],
+    ['pipeSelection', ['text', 'cat']],
     ['rerun', ['x']],
   ] as const) {
     it(`${command} refuses with a message saying why`, async () => {
