@@ -18,6 +18,8 @@ import { findCycle, TaskOptionsError, validateSpawnOptions, wholeNumber as posit
 export { TaskOptionsError } from './validate';
 
 const FAILURE_TAIL_LINES = 10;
+/** Starting a process costs a few ms of this thread; more starts than fit wait for the next turn. */
+const START_BUDGET_MS = 4;
 
 export class TaskEngine extends TaskRegistry {
   private readonly runner: Runner;
@@ -27,6 +29,9 @@ export class TaskEngine extends TaskRegistry {
   private readonly killed = new Set<string>();
   private seq = 0;
   private scheduleQueued = false;
+  private resumeStarts: NodeJS.Immediate | undefined;
+  private windowCloser: NodeJS.Immediate | undefined;
+  private startWindowEnd: number | undefined;
   private readonly progress: ProgressTracker;
   private maxConcurrent: number;
   private graceMs: number;
@@ -42,6 +47,7 @@ export class TaskEngine extends TaskRegistry {
     this.defaultCwd = options.defaultCwd ?? process.cwd();
     this.log = options.log ?? ((m) => console.warn(m));
     const pollMs = options.pollIntervalMs ?? 500;
+    this.store.onSaveError = (id, err) => this.log(`Background Tasks: could not save task ${id}: ${String(err)}`);
     this.runner = new Runner((id, end) => this.onProcessEnd(id, end), pollMs);
     this.progress = new ProgressTracker(
       {
@@ -203,6 +209,9 @@ export class TaskEngine extends TaskRegistry {
     if (this.disposed) return;
     this.progress.dispose();
     this.disposed = true;
+    if (this.resumeStarts) clearImmediate(this.resumeStarts);
+    if (this.windowCloser) clearImmediate(this.windowCloser);
+    for (const err of this.store.flushSync()) this.log(`Background Tasks: could not save a task: ${String(err)}`);
     this.runner.dispose();
     this.disposeRegistry();
   }
@@ -240,7 +249,34 @@ export class TaskEngine extends TaskRegistry {
     }
     let inLimit = 0;
     for (const id of this.active) if (this.tasks.get(id)?.mode !== 'verbose') inLimit++;
-    for (const t of pickStartable(ready, inLimit, this.maxConcurrent)) this.start(t);
+    for (const t of pickStartable(ready, inLimit, this.maxConcurrent)) {
+      if (!this.mayStartNow()) return;
+      this.start(t);
+    }
+  }
+
+  /**
+   * Starting a process costs this thread a few ms (more on a busy machine), so the starts of
+   * one turn of the event loop (however many schedule() calls it holds) get START_BUDGET_MS;
+   * the rest wait for the next turn, and a burst of starts never holds the loop for long.
+   */
+  private mayStartNow(): boolean {
+    if (this.resumeStarts) return false;
+    const now = performance.now();
+    if (this.startWindowEnd === undefined) {
+      this.startWindowEnd = now + START_BUDGET_MS;
+      this.windowCloser = setImmediate(() => {
+        this.windowCloser = undefined;
+        this.startWindowEnd = undefined;
+      });
+      return true;
+    }
+    if (now <= this.startWindowEnd) return true;
+    this.resumeStarts = setImmediate(() => {
+      this.resumeStarts = undefined;
+      this.schedule();
+    });
+    return false;
   }
 
   private start(t: TaskRecord): void {

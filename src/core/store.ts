@@ -48,6 +48,12 @@ const FORMAT_VERSION = 1;
 
 export class TaskStore {
   readonly tasksDir: string;
+  /** Told when a save in the background failed (the record stays right in memory). */
+  onSaveError: ((id: string, err: unknown) => void) | undefined;
+  private readonly unsaved = new Set<TaskRecord>();
+  /** Per task, the number of the latest save asked for: a background save older than it is dropped. */
+  private readonly generation = new Map<string, number>();
+  private flushTimer: NodeJS.Immediate | undefined;
 
   constructor(readonly storageDir: string) {
     this.tasksDir = path.join(storageDir, 'tasks');
@@ -79,22 +85,80 @@ export class TaskStore {
     }
   }
 
-  /** Makes the task's folder and empty log, then writes its task.json. */
+  /**
+   * Makes the task's folder now and its empty log in the thread pool (the runner's open for
+   * append creates it too, whichever comes first), and saves its task.json soon: a task that
+   * starts in this turn is saved once, running, and never as pending.
+   */
   create(record: TaskRecord): void {
     fs.mkdirSync(this.taskDir(record.id), { mode: 0o700 });
-    fs.closeSync(fs.openSync(this.logPath(record.id), 'a', 0o600));
-    this.save(record);
+    fs.open(this.logPath(record.id), 'a', 0o600, (err, fd) => {
+      if (!err) fs.close(fd, () => undefined);
+    });
+    this.saveSoon(record);
   }
 
   /** Replaces task.json atomically: a reader sees the old file or the new one, never half. */
   save(record: TaskRecord): void {
     const file = path.join(this.taskDir(record.id), 'task.json');
     const tmp = `${file}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify({ version: FORMAT_VERSION, ...record }), { mode: 0o600 });
+    this.unsaved.delete(record);
+    this.generation.set(record.id, (this.generation.get(record.id) ?? 0) + 1);
+    fs.writeFileSync(tmp, serialize(record), { mode: 0o600 });
     fs.renameSync(tmp, file);
   }
 
+  /**
+   * Saves a record after this turn, its temp file written in the thread pool; the rename is
+   * done on this thread and only if no newer save of the task came meanwhile, so a later
+   * save() is never overtaken. flushSync() writes whatever is still waiting.
+   */
+  saveSoon(record: TaskRecord): void {
+    this.unsaved.add(record);
+    this.flushTimer ??= setImmediate(() => {
+      this.flushTimer = undefined;
+      const list = [...this.unsaved];
+      this.unsaved.clear();
+      for (const r of list) this.saveInBackground(r);
+    });
+  }
+
+  /** Saves now every record still waiting for saveSoon(); returns the errors. */
+  flushSync(): unknown[] {
+    if (this.flushTimer) clearImmediate(this.flushTimer);
+    this.flushTimer = undefined;
+    const errors: unknown[] = [];
+    for (const r of [...this.unsaved]) {
+      try {
+        this.save(r);
+      } catch (err) {
+        errors.push(err);
+      }
+    }
+    this.unsaved.clear();
+    return errors;
+  }
+
+  private saveInBackground(record: TaskRecord): void {
+    const id = record.id;
+    const gen = (this.generation.get(id) ?? 0) + 1;
+    this.generation.set(id, gen);
+    const file = path.join(this.taskDir(id), 'task.json');
+    const tmp = `${file}.${gen}.tmp`;
+    fs.writeFile(tmp, serialize(record), { mode: 0o600 }, (err) => {
+      try {
+        if (!err && this.generation.get(id) === gen) fs.renameSync(tmp, file);
+        else if (!err) fs.unlinkSync(tmp);
+      } catch (e) {
+        err = e as NodeJS.ErrnoException;
+      }
+      if (err && this.generation.get(id) === gen) this.onSaveError?.(id, err);
+    });
+  }
+
   remove(id: string): void {
+    this.generation.delete(id);
+    for (const r of this.unsaved) if (r.id === id) this.unsaved.delete(r);
     fs.rmSync(this.taskDir(id), { recursive: true, force: true });
   }
 
@@ -154,6 +218,10 @@ export class TaskStore {
     }
     return { records, setAside };
   }
+}
+
+function serialize(record: TaskRecord): string {
+  return JSON.stringify({ version: FORMAT_VERSION, ...record });
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
