@@ -8,7 +8,7 @@ import { ProgressTracker } from './progressTracker';
 import { TaskRegistry } from './registry';
 import { restoreTasks } from './restore';
 import { Runner, type ProcessEnd } from './runner';
-import { dependencyVerdict, pickStartable } from './scheduler';
+import { dependencyVerdict, ReadyQueue, TurnBudget } from './scheduler';
 import { computeStatistics } from './stats';
 import type { TaskRecord } from './store';
 import { endedState, isFinal } from './taskState';
@@ -29,9 +29,8 @@ export class TaskEngine extends TaskRegistry {
   private readonly killed = new Set<string>();
   private seq = 0;
   private scheduleQueued = false;
-  private resumeStarts: NodeJS.Immediate | undefined;
-  private windowCloser: NodeJS.Immediate | undefined;
-  private startWindowEnd: number | undefined;
+  private readonly queue = new ReadyQueue();
+  private readonly budget = new TurnBudget(START_BUDGET_MS, () => this.schedule());
   private readonly progress: ProgressTracker;
   private maxConcurrent: number;
   private graceMs: number;
@@ -79,6 +78,7 @@ export class TaskEngine extends TaskRegistry {
       for (const r of records) {
         engine.tasks.set(r.id, r);
         engine.seq = Math.max(engine.seq, r.seq);
+        if (r.state.status === 'pending') engine.queue.add(r);
       }
       restoreTasks(records, {
         store: engine.store,
@@ -117,6 +117,7 @@ export class TaskEngine extends TaskRegistry {
     if (verdict.kind === 'waiting') record.state = { status: 'pending', enqueuedAt: now, waitingFor: verdict.waitingFor };
     this.store.create(record);
     this.tasks.set(id, record);
+    this.queue.add(record);
     this.touch(record);
     this.requestSchedule();
     return id;
@@ -133,6 +134,7 @@ export class TaskEngine extends TaskRegistry {
       throw new TaskOptionsError('dependsOn', `Making ${id} wait for ${dependsOn.join(', ')} would form a cycle.`);
     }
     t.dependsOn = [...new Set([...t.dependsOn, ...dependsOn])];
+    this.queue.block(t);
     this.store.save(t);
     this.touch(t);
     this.requestSchedule();
@@ -209,8 +211,7 @@ export class TaskEngine extends TaskRegistry {
     if (this.disposed) return;
     this.progress.dispose();
     this.disposed = true;
-    if (this.resumeStarts) clearImmediate(this.resumeStarts);
-    if (this.windowCloser) clearImmediate(this.windowCloser);
+    this.budget.dispose();
     for (const err of this.store.flushSync()) this.log(`Background Tasks: could not save a task: ${String(err)}`);
     this.runner.dispose();
     this.disposeRegistry();
@@ -233,14 +234,17 @@ export class TaskEngine extends TaskRegistry {
 
   private schedule(): void {
     if (this.disposed) return;
-    const ready: TaskRecord[] = [];
-    for (const t of [...this.tasks.values()]) {
-      if (t.state.status !== 'pending' || this.active.has(t.id)) continue;
+    for (const t of [...this.queue.blocked]) {
+      if (t.state.status !== 'pending') {
+        this.queue.blocked.delete(t);
+        continue;
+      }
       const verdict = dependencyVerdict(t, (d) => this.tasks.get(d));
       if (verdict.kind === 'cancel') {
+        this.queue.blocked.delete(t);
         this.finish(t, { status: 'cancelled', reason: verdict.reason, endedAt: Date.now() });
       } else if (verdict.kind === 'ready') {
-        ready.push(t);
+        this.queue.makeReady(t);
       } else if (String(verdict.waitingFor) !== String(t.state.waitingFor ?? [])) {
         t.state = { ...t.state, waitingFor: verdict.waitingFor };
         this.store.save(t);
@@ -249,34 +253,16 @@ export class TaskEngine extends TaskRegistry {
     }
     let inLimit = 0;
     for (const id of this.active) if (this.tasks.get(id)?.mode !== 'verbose') inLimit++;
-    for (const t of pickStartable(ready, inLimit, this.maxConcurrent)) {
-      if (!this.mayStartNow()) return;
-      this.start(t);
+    for (let t = this.queue.peek(inLimit < this.maxConcurrent); t; t = this.queue.peek(inLimit < this.maxConcurrent)) {
+      if (t.state.status === 'pending' && !this.active.has(t.id)) {
+        if (!this.budget.allows()) return;
+        if (t.mode !== 'verbose') inLimit++;
+        this.queue.shift(t);
+        this.start(t);
+      } else {
+        this.queue.shift(t);
+      }
     }
-  }
-
-  /**
-   * Starting a process costs this thread a few ms (more on a busy machine), so the starts of
-   * one turn of the event loop (however many schedule() calls it holds) get START_BUDGET_MS;
-   * the rest wait for the next turn, and a burst of starts never holds the loop for long.
-   */
-  private mayStartNow(): boolean {
-    if (this.resumeStarts) return false;
-    const now = performance.now();
-    if (this.startWindowEnd === undefined) {
-      this.startWindowEnd = now + START_BUDGET_MS;
-      this.windowCloser = setImmediate(() => {
-        this.windowCloser = undefined;
-        this.startWindowEnd = undefined;
-      });
-      return true;
-    }
-    if (now <= this.startWindowEnd) return true;
-    this.resumeStarts = setImmediate(() => {
-      this.resumeStarts = undefined;
-      this.schedule();
-    });
-    return false;
   }
 
   private start(t: TaskRecord): void {
