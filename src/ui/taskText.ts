@@ -15,7 +15,7 @@ const LABEL_MAX = 120;
 
 /** The command on one line, shortened for a tree label or channel name. */
 export function shortCommand(command: string, max = LABEL_MAX): string {
-  const flat = command.replace(/\s*\n\s*/g, ' ⏎ ').trim();
+  const flat = (command.includes('\n') ? command.replace(/\s*\n\s*/g, ' ⏎ ') : command).trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
@@ -48,9 +48,17 @@ export function describeTask(task: TaskSnapshot, now: number): string {
   return parts.join(' · ');
 }
 
-/** Flags the menus match with `viewItem =~ /canCancel=true/`. */
+const flagCache = new Map<TaskStatus, string>();
+
+/** Flags the menus match with `viewItem =~ /canCancel=true/` (they follow from the status alone). */
 export function contextFlags(task: TaskSnapshot): string {
   const status = task.state.status;
+  let flags = flagCache.get(status);
+  if (flags === undefined) flagCache.set(status, (flags = statusFlags(status)));
+  return flags;
+}
+
+function statusFlags(status: TaskStatus): string {
   const active = status === 'running' || status === 'pending';
   const flags = {
     status,

@@ -38,13 +38,22 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     return node;
   }
 
+  /** Called by VS Code when the tooltip is about to show; the node builds it on first read. */
+  resolveTreeItem(item: vscode.TreeItem): vscode.TreeItem {
+    void item.tooltip;
+    return item;
+  }
+
   getParent(node: TreeNode): TreeNode | undefined {
     return node.kind === 'task' ? this.groups.get(node.task.state.status) : undefined;
   }
 
   getChildren(node?: TreeNode): TreeNode[] {
     if (node?.kind === 'task') return [];
-    if (node?.kind === 'group') return node.tasks.map((task) => this.nodeFor(task));
+    if (node?.kind === 'group') {
+      const now = Date.now();
+      return node.tasks.map((task) => this.nodeFor(task, now));
+    }
     return this.buildGroups();
   }
 
@@ -110,11 +119,12 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     return result;
   }
 
-  private nodeFor(task: TaskSnapshot): TaskNode {
-    const now = Date.now();
+  private nodeFor(task: TaskSnapshot, now: number): TaskNode {
     let node = this.nodes.get(task.id);
-    if (node) node.update(task, now);
-    else this.nodes.set(task.id, (node = new TaskNode(task, now)));
+    // A snapshot is replaced on every change, so the same one means nothing to redo, unless
+    // the task runs (its duration moves on).
+    if (!node) this.nodes.set(task.id, (node = new TaskNode(task, now)));
+    else if (node.task !== task || task.state.status === 'running') node.update(task, now);
     return node;
   }
 

@@ -13,9 +13,16 @@ const STATUS_ICONS: Record<TaskStatus, [icon: string, color: string]> = {
   cancelled: ['circle-slash', 'testing.iconSkipped'],
 };
 
+const iconCache = new Map<TaskStatus, vscode.ThemeIcon>();
+
+/** The icon of a status; one shared instance per status (icons are values, never changed). */
 export function statusIcon(status: TaskStatus): vscode.ThemeIcon {
-  const [icon, color] = STATUS_ICONS[status];
-  return new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
+  let icon = iconCache.get(status);
+  if (!icon) {
+    const [id, color] = STATUS_ICONS[status];
+    iconCache.set(status, (icon = new vscode.ThemeIcon(id, new vscode.ThemeColor(color))));
+  }
+  return icon;
 }
 
 /** One status group: "Running 2". Empty groups are not shown at all. */
@@ -40,9 +47,27 @@ export class GroupNode extends vscode.TreeItem {
   }
 }
 
-/** One task: its command, a description of its state, and a click that opens its output. */
+const LAZY_TOOLTIP: PropertyDescriptor = {
+  get(this: TaskNode) {
+    return this.getTooltip();
+  },
+  set(this: TaskNode, value: vscode.MarkdownString | string | undefined) {
+    this.setTooltip(value);
+  },
+  enumerable: true,
+  configurable: true,
+};
+
+/**
+ * One task: its command, a description of its state, and a click that opens its output.
+ * The tooltip (Markdown with three formatted dates) is built when first read, not for every
+ * node of a long history; the provider's resolveTreeItem() reads it when VS Code asks.
+ */
 export class TaskNode extends vscode.TreeItem {
   readonly kind = 'task';
+  /** When the description was made: the time the tooltip is built for, until it is built. */
+  private shownAt = 0;
+  private builtTooltip: vscode.MarkdownString | string | undefined | null = null;
 
   constructor(
     public task: TaskSnapshot,
@@ -51,6 +76,8 @@ export class TaskNode extends vscode.TreeItem {
     super(taskLabel(task), vscode.TreeItemCollapsibleState.None);
     this.id = `task:${task.id}`;
     this.update(task, now);
+    // TreeItem may have made `tooltip` a field of its own; here it becomes the lazy accessor.
+    Object.defineProperty(this, 'tooltip', LAZY_TOOLTIP);
   }
 
   update(task: TaskSnapshot, now: number): void {
@@ -59,10 +86,22 @@ export class TaskNode extends vscode.TreeItem {
     this.description = describeTask(task, now);
     this.iconPath = statusIcon(task.state.status);
     this.contextValue = contextFlags(task);
-    this.tooltip = new vscode.MarkdownString(tooltipMarkdown(task, now));
+    this.shownAt = now;
+    this.builtTooltip = null;
     this.command = { command: Command.showOutput, title: 'Show Output', arguments: [task.id] };
     this.accessibilityInformation = { label: `${task.state.status} task ${task.id}: ${task.command}. ${this.description}` };
   }
+
+  /** The tooltip, built on first read. */
+  getTooltip(): vscode.MarkdownString | string | undefined {
+    if (this.builtTooltip === null) this.builtTooltip = new vscode.MarkdownString(tooltipMarkdown(this.task, this.shownAt));
+    return this.builtTooltip;
+  }
+
+  setTooltip(value: vscode.MarkdownString | string | undefined): void {
+    this.builtTooltip = value;
+  }
 }
+
 
 export type TreeNode = GroupNode | TaskNode;
