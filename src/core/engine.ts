@@ -1,19 +1,19 @@
 // The task engine: queue, limits, states, events. Processes are the runner's, persistence the
-// store's, queue decisions the scheduler's; this class keeps them in step.
+// store's, queue decisions the scheduler's, settings EngineSettings'; this class keeps them in step.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildCompletionMessage } from './format';
 import { readTail } from './logReader';
 import { ProgressTracker } from './progressTracker';
-import { TaskRegistry } from './registry';
+import { EngineSettings } from './engineSettings';
 import { restoreTasks } from './restore';
-import { Runner, type ProcessEnd } from './runner';
+import { Runner, startInput, type ProcessEnd } from './runner';
 import { dependencyVerdict, ReadyQueue, TurnBudget } from './scheduler';
 import { computeStatistics } from './stats';
 import type { TaskRecord } from './store';
 import { endedState, isFinal } from './taskState';
 import type { EngineOptions, SpawnOptions, TaskProgress, TaskState, TaskStatistics } from './types';
-import { findCycle, TaskOptionsError, validateSpawnOptions, wholeNumber as positive } from './validate';
+import { findCycle, TaskOptionsError, validateSpawnOptions } from './validate';
 
 export { TaskOptionsError } from './validate';
 
@@ -21,7 +21,7 @@ const FAILURE_TAIL_LINES = 10;
 /** Starting a process costs a few ms of this thread; more starts than fit wait for the next turn. */
 const START_BUDGET_MS = 4;
 
-export class TaskEngine extends TaskRegistry {
+export class TaskEngine extends EngineSettings {
   private readonly runner: Runner;
 
   /** Tasks handed to the runner and not yet ended (including ones still starting). */
@@ -32,19 +32,9 @@ export class TaskEngine extends TaskRegistry {
   private readonly queue = new ReadyQueue();
   private readonly budget = new TurnBudget(START_BUDGET_MS, () => this.schedule());
   private readonly progress: ProgressTracker;
-  private maxConcurrent: number;
-  private graceMs: number;
-  private shell: string;
-  private defaultCwd: string;
-  private readonly log: (message: string) => void;
 
   private constructor(options: EngineOptions) {
-    super(options.storageDir, positive(options.historyLimit ?? 500, 'historyLimit', 0));
-    this.maxConcurrent = positive(options.maxConcurrentTasks ?? 10, 'maxConcurrentTasks', 1);
-    this.graceMs = positive(options.cancelGraceMs ?? 3000, 'cancelGraceMs', 0);
-    this.shell = options.shell ?? '/bin/sh';
-    this.defaultCwd = options.defaultCwd ?? process.cwd();
-    this.log = options.log ?? ((m) => console.warn(m));
+    super(options);
     const pollMs = options.pollIntervalMs ?? 500;
     this.store.onSaveError = (id, err) => this.log(`Background Tasks: could not save task ${id}: ${String(err)}`);
     this.runner = new Runner((id, end) => this.onProcessEnd(id, end), pollMs);
@@ -182,30 +172,6 @@ export class TaskEngine extends TaskRegistry {
     return true;
   }
 
-  setMaxConcurrentTasks(n: number): void {
-    this.maxConcurrent = positive(n, 'maxConcurrentTasks', 1);
-    this.requestSchedule();
-  }
-
-  setCancelGraceMs(ms: number): void {
-    this.graceMs = positive(ms, 'cancelGraceMs', 0);
-  }
-
-  setHistoryLimit(n: number): void {
-    this.historyLimit = positive(n, 'historyLimit', 0);
-    this.enforceHistory();
-  }
-
-  setShell(shell: string): void {
-    if (typeof shell !== 'string' || shell.trim() === '') throw new TaskOptionsError('shell', 'The shell must be a program path such as /bin/bash.');
-    this.shell = shell;
-  }
-
-  setDefaultCwd(cwd: string): void {
-    if (typeof cwd !== 'string' || cwd === '') throw new TaskOptionsError('cwd', 'The default working folder must be a path.');
-    this.defaultCwd = cwd;
-  }
-
   /** Stops timers and watchers; running processes keep running for the next open(). */
   dispose(): void {
     if (this.disposed) return;
@@ -223,7 +189,7 @@ export class TaskEngine extends TaskRegistry {
     if (this.disposed) throw new Error('This task engine was disposed; open a new one.');
   }
 
-  private requestSchedule(): void {
+  protected requestSchedule(): void {
     if (this.scheduleQueued || this.disposed) return;
     this.scheduleQueued = true;
     queueMicrotask(() => {
@@ -266,19 +232,12 @@ export class TaskEngine extends TaskRegistry {
   }
 
   private start(t: TaskRecord): void {
-    const failBeforeStart = (error: string): void => {
-      fs.appendFileSync(this.store.logPath(t.id), `${error}\n`, { mode: 0o600 });
-      this.finish(t, { status: 'failed', endedAt: Date.now(), error });
-    };
-    if (!isDirectory(t.cwd)) return failBeforeStart(`working folder does not exist: ${t.cwd}`);
-    let stdinPath: string | undefined;
-    if (t.stdinFrom !== undefined) {
-      stdinPath = this.store.logPath(t.stdinFrom);
-      if (!fs.existsSync(stdinPath)) return failBeforeStart(`the output of input task ${t.stdinFrom} is gone`);
-    } else if (t.stdinFile !== undefined) {
-      stdinPath = t.stdinFile;
-      if (!fs.existsSync(stdinPath)) return failBeforeStart(`input file does not exist: ${stdinPath}`);
+    const input = startInput(t, (id) => this.store.logPath(id));
+    if ('error' in input) {
+      fs.appendFileSync(this.store.logPath(t.id), `${input.error}\n`, { mode: 0o600 });
+      return this.finish(t, { status: 'failed', endedAt: Date.now(), error: input.error });
     }
+    const stdinPath = input.stdinPath;
     const startedAt = Date.now();
     this.active.add(t.id);
     const result = this.runner.start({
@@ -344,13 +303,5 @@ export class TaskEngine extends TaskRegistry {
     else delete t.progress;
     this.progress.markDirty(t.id);
     this.touch(t);
-  }
-}
-
-function isDirectory(p: string): boolean {
-  try {
-    return fs.statSync(p).isDirectory();
-  } catch {
-    return false;
   }
 }

@@ -209,3 +209,27 @@ export class Runner {
 function spawnMessage(err: Error & { code?: string; path?: string; spawnargs?: string[] }): string {
   return err.code ? `${err.code}: ${err.message}` : err.message;
 }
+
+/** What a task needs before its process can start: its working folder, and its stdin file if it has one. */
+export function startInput(
+  t: { cwd: string; stdinFrom?: string; stdinFile?: string },
+  logPath: (id: string) => string,
+): { stdinPath?: string } | { error: string } {
+  if (!isDirectory(t.cwd)) return { error: `working folder does not exist: ${t.cwd}` };
+  if (t.stdinFrom !== undefined) {
+    const stdinPath = logPath(t.stdinFrom);
+    return fs.existsSync(stdinPath) ? { stdinPath } : { error: `the output of input task ${t.stdinFrom} is gone` };
+  }
+  if (t.stdinFile !== undefined) {
+    return fs.existsSync(t.stdinFile) ? { stdinPath: t.stdinFile } : { error: `input file does not exist: ${t.stdinFile}` };
+  }
+  return {};
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
