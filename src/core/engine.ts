@@ -253,7 +253,10 @@ export class TaskEngine extends EngineSettings {
     if ('error' in result) return; // stays pending until the runner reports the spawn error
     t.state = { status: 'running', startedAt, pid: result.pid, ...(result.startTime ? { pidStartTime: result.startTime } : {}) };
     this.progress.watch(t.id, this.store.logPath(t.id));
-    this.store.save(t);
+    // Written at once, its temp file in the thread pool and renamed when done; dispose()
+    // writes it synchronously if it has not landed, so a process that outlives this engine
+    // is always on disk with its pid for the next one to watch.
+    this.store.saveAsync(t);
     this.touch(t);
   }
 
@@ -275,7 +278,10 @@ export class TaskEngine extends EngineSettings {
     if (end.error !== undefined && s.status === 'pending') {
       this.finish(t, { status: 'failed', endedAt: end.endedAt, error: `could not start: ${end.error}` });
     } else if (s.status === 'running') {
-      this.finish(t, endedState(s, this.store.readExit(id), end, this.killed.has(id)));
+      // The wrapper exits with the status it writes to the exit file: when the runner saw that
+      // status (its own child, not stopped), the file has nothing to add and is not read.
+      const exit = end.exitCode !== undefined && !s.cancelling ? undefined : this.store.readExit(id);
+      this.finish(t, endedState(s, exit, end, this.killed.has(id)));
     }
   }
 

@@ -50,7 +50,9 @@ export class TaskStore {
   readonly tasksDir: string;
   /** Told when a save in the background failed (the record stays right in memory). */
   onSaveError: ((id: string, err: unknown) => void) | undefined;
-  private readonly unsaved = new Set<TaskRecord>();
+  /** Records given to saveSoon() whose write is not issued yet, and those being written. */
+  private readonly waiting = new Set<TaskRecord>();
+  private readonly inFlight = new Map<string, TaskRecord>();
   /** Per task, the number of the latest save asked for: a background save older than it is dropped. */
   private readonly generation = new Map<string, number>();
   private flushTimer: NodeJS.Immediate | undefined;
@@ -102,63 +104,72 @@ export class TaskStore {
   save(record: TaskRecord): void {
     const file = path.join(this.taskDir(record.id), 'task.json');
     const tmp = `${file}.tmp`;
-    this.unsaved.delete(record);
+    this.waiting.delete(record);
+    this.inFlight.delete(record.id);
     this.generation.set(record.id, (this.generation.get(record.id) ?? 0) + 1);
     fs.writeFileSync(tmp, serialize(record), { mode: 0o600 });
     fs.renameSync(tmp, file);
   }
 
-  /**
-   * Saves a record after this turn, its temp file written in the thread pool; the rename is
-   * done on this thread and only if no newer save of the task came meanwhile, so a later
-   * save() is never overtaken. flushSync() writes whatever is still waiting.
-   */
+  /** Saves a record after this turn (several changes of one turn make one write), as saveAsync(). */
   saveSoon(record: TaskRecord): void {
-    this.unsaved.add(record);
+    this.waiting.add(record);
     this.flushTimer ??= setImmediate(() => {
       this.flushTimer = undefined;
-      const list = [...this.unsaved];
-      this.unsaved.clear();
-      for (const r of list) this.saveInBackground(r);
+      const list = [...this.waiting];
+      this.waiting.clear();
+      for (const r of list) this.saveAsync(r);
     });
   }
 
-  /** Saves now every record still waiting for saveSoon(); returns the errors. */
+  /**
+   * Saves a record as it is now with its temp file written in the thread pool; the rename is
+   * done on this thread and only if no newer save of the task came meanwhile, so a later
+   * save() is never overtaken. Until the rename, flushSync() would write it itself.
+   */
+  saveAsync(record: TaskRecord): void {
+    const id = record.id;
+    const gen = (this.generation.get(id) ?? 0) + 1;
+    this.generation.set(id, gen);
+    this.waiting.delete(record);
+    this.inFlight.set(id, record);
+    const file = path.join(this.taskDir(id), 'task.json');
+    const tmp = `${file}.${gen}.tmp`;
+    fs.writeFile(tmp, serialize(record), { mode: 0o600 }, (err) => {
+      const current = this.generation.get(id) === gen;
+      try {
+        if (!err && current) fs.renameSync(tmp, file);
+        else if (!err) fs.unlinkSync(tmp);
+      } catch (e) {
+        err = e as NodeJS.ErrnoException;
+      }
+      if (!current) return;
+      this.inFlight.delete(id);
+      if (err) this.onSaveError?.(id, err);
+    });
+  }
+
+  /** Saves now (synchronously) every record whose saveSoon()/saveAsync() has not landed; returns the errors. */
   flushSync(): unknown[] {
     if (this.flushTimer) clearImmediate(this.flushTimer);
     this.flushTimer = undefined;
     const errors: unknown[] = [];
-    for (const r of [...this.unsaved]) {
+    for (const r of [...this.waiting, ...this.inFlight.values()]) {
       try {
         this.save(r);
       } catch (err) {
         errors.push(err);
       }
     }
-    this.unsaved.clear();
+    this.waiting.clear();
+    this.inFlight.clear();
     return errors;
-  }
-
-  private saveInBackground(record: TaskRecord): void {
-    const id = record.id;
-    const gen = (this.generation.get(id) ?? 0) + 1;
-    this.generation.set(id, gen);
-    const file = path.join(this.taskDir(id), 'task.json');
-    const tmp = `${file}.${gen}.tmp`;
-    fs.writeFile(tmp, serialize(record), { mode: 0o600 }, (err) => {
-      try {
-        if (!err && this.generation.get(id) === gen) fs.renameSync(tmp, file);
-        else if (!err) fs.unlinkSync(tmp);
-      } catch (e) {
-        err = e as NodeJS.ErrnoException;
-      }
-      if (err && this.generation.get(id) === gen) this.onSaveError?.(id, err);
-    });
   }
 
   remove(id: string): void {
     this.generation.delete(id);
-    for (const r of this.unsaved) if (r.id === id) this.unsaved.delete(r);
+    this.inFlight.delete(id);
+    for (const r of this.waiting) if (r.id === id) this.waiting.delete(r);
     fs.rmSync(this.taskDir(id), { recursive: true, force: true });
   }
 
