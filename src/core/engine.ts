@@ -70,6 +70,7 @@ export class TaskEngine extends EngineSettings {
         engine.seq = Math.max(engine.seq, r.seq);
         if (r.state.status === 'pending') engine.queue.add(r);
       }
+      engine.noteFinishedOnOpen(records);
       restoreTasks(records, {
         store: engine.store,
         watch: (r, pid, startTime) => engine.watchRestored(r, pid, startTime),
@@ -294,6 +295,7 @@ export class TaskEngine extends EngineSettings {
     this.killed.delete(t.id);
     this.progress.forget(t.id);
     this.snapshots.delete(t.id);
+    this.noteFinished(t);
     const tail = state.status === 'failed' ? readTail(this.store.logPath(t.id), FAILURE_TAIL_LINES, 16 * 1024) : [];
     t.message = buildCompletionMessage(this.snapshot(t), tail);
     this.store.save(t);

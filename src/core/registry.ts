@@ -15,6 +15,8 @@ export abstract class TaskRegistry implements Disposable {
   protected readonly changed = new Emitter<TaskSnapshot>();
   protected readonly finished = new Emitter<TaskSnapshot>();
   protected readonly removed = new Emitter<TaskSnapshot>();
+  /** Ids of finished tasks in the order they ended (open() sorts those it finds by end time). */
+  private readonly finishedOrder = new Set<string>();
 
   /** True while open() restores tasks: their finish events wait for the first listener. */
   protected opening = true;
@@ -43,6 +45,7 @@ export abstract class TaskRegistry implements Disposable {
     const snap = this.snapshot(t);
     this.tasks.delete(id);
     this.snapshots.delete(id);
+    this.finishedOrder.delete(id);
     this.store.remove(id);
     this.removed.fire(snap);
     return true;
@@ -148,16 +151,25 @@ export abstract class TaskRegistry implements Disposable {
     return false;
   }
 
+  /** Notes that a task has finished: the newest of the history. */
+  protected noteFinished(t: TaskRecord): void {
+    this.finishedOrder.add(t.id);
+  }
+
+  /** Notes the finished tasks found by open(), oldest end first. */
+  protected noteFinishedOnOpen(records: readonly TaskRecord[]): void {
+    const endOf = (t: TaskRecord): number => ('endedAt' in t.state ? t.state.endedAt : 0);
+    const finished = records.filter((t) => isFinal(t.state.status)).sort((a, b) => endOf(a) - endOf(b) || a.seq - b.seq);
+    for (const t of finished) this.finishedOrder.add(t.id);
+  }
+
   /** Removes the oldest finished tasks beyond the history limit, with their logs. */
   protected enforceHistory(): void {
-    const finished = [...this.tasks.values()].filter((t) => isFinal(t.state.status));
-    let excess = finished.length - this.historyLimit;
+    let excess = this.finishedOrder.size - this.historyLimit;
     if (excess <= 0) return;
-    const endOf = (t: TaskRecord): number => ('endedAt' in t.state ? t.state.endedAt : 0);
-    finished.sort((a, b) => endOf(a) - endOf(b) || a.seq - b.seq);
-    for (const t of finished) {
+    for (const id of this.finishedOrder) {
       if (excess <= 0) break;
-      if (this.removeTask(t.id)) excess--;
+      if (this.removeTask(id)) excess--;
     }
   }
 
