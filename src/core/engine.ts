@@ -106,7 +106,7 @@ export class TaskEngine extends EngineSettings {
     if (record.stdinFile === undefined) delete record.stdinFile;
     const verdict = dependencyVerdict(record, (d) => this.tasks.get(d));
     if (verdict.kind === 'waiting') record.state = { status: 'pending', enqueuedAt: now, waitingFor: verdict.waitingFor };
-    this.store.create(record);
+    this.store.createQueued(record);
     this.tasks.set(id, record);
     this.queue.add(record);
     this.touch(record);

@@ -87,12 +87,19 @@ export class TaskStore {
     }
   }
 
-  /**
-   * Makes the task's folder now and its empty log in the thread pool (the runner's open for
-   * append creates it too, whichever comes first), and saves its task.json soon: a task that
-   * starts in this turn is saved once, running, and never as pending.
-   */
+  /** Makes the task's folder and empty log, then writes its task.json. */
   create(record: TaskRecord): void {
+    fs.mkdirSync(this.taskDir(record.id), { mode: 0o700 });
+    fs.closeSync(fs.openSync(this.logPath(record.id), 'a', 0o600));
+    this.save(record);
+  }
+
+  /**
+   * As create(), for a task just queued: its folder now, its empty log in the thread pool
+   * (the runner's open for append creates it too, whichever comes first), and its task.json
+   * soon (saveSoon), so a task that starts in this turn is saved once, running, never pending.
+   */
+  createQueued(record: TaskRecord): void {
     fs.mkdirSync(this.taskDir(record.id), { mode: 0o700 });
     fs.open(this.logPath(record.id), 'a', 0o600, (err, fd) => {
       if (!err) fs.close(fd, () => undefined);
