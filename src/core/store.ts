@@ -48,6 +48,9 @@ const FORMAT_VERSION = 1;
 
 export class TaskStore {
   readonly tasksDir: string;
+  /** Where background saves write their temp files (same file system, so rename works). */
+  private readonly stagingDir: string;
+  private stagingReady = false;
   /** Told when a save in the background failed (the record stays right in memory). */
   onSaveError: ((id: string, err: unknown) => void) | undefined;
   /** Records given to saveSoon() whose write is not issued yet, and those being written. */
@@ -59,12 +62,18 @@ export class TaskStore {
 
   constructor(readonly storageDir: string) {
     this.tasksDir = path.join(storageDir, 'tasks');
+    this.stagingDir = path.join(this.tasksDir, '.saving');
   }
 
-  /** Creates the folders (0700). */
+  /** Creates the folders (0700); drops temp files a process that went away left staged. */
   init(): void {
     fs.mkdirSync(this.tasksDir, { recursive: true, mode: 0o700 });
     fs.chmodSync(this.tasksDir, 0o700);
+    try {
+      fs.rmSync(this.stagingDir, { recursive: true, force: true });
+    } catch {
+      // Only leftovers; never a reason not to open.
+    }
   }
 
   taskDir(id: string): string {
@@ -141,7 +150,13 @@ export class TaskStore {
     this.waiting.delete(record);
     this.inFlight.set(id, record);
     const file = path.join(this.taskDir(id), 'task.json');
-    const tmp = `${file}.${gen}.tmp`;
+    // Staged outside the task's folder: a save that is overtaken leaves nothing in the folder
+    // while its write finishes.
+    if (!this.stagingReady) {
+      fs.mkdirSync(this.stagingDir, { recursive: true, mode: 0o700 });
+      this.stagingReady = true;
+    }
+    const tmp = path.join(this.stagingDir, `${id}.${gen}.json`);
     fs.writeFile(tmp, serialize(record), { mode: 0o600 }, (err) => {
       const current = this.generation.get(id) === gen;
       try {
