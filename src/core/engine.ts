@@ -298,7 +298,14 @@ export class TaskEngine extends EngineSettings {
     this.noteFinished(t);
     const tail = state.status === 'failed' ? readTail(this.store.logPath(t.id), FAILURE_TAIL_LINES, 16 * 1024) : [];
     t.message = buildCompletionMessage(this.snapshot(t), tail);
-    this.store.save(t);
+    try {
+      this.store.save(t);
+    } catch (err) {
+      // The folder cannot be written (read-only for a moment?): the end is still announced,
+      // once; the save is tried again after this turn.
+      this.log(`Background Tasks: could not save the end of task ${t.id}: ${String(err)}`);
+      this.store.saveSoon(t);
+    }
     this.touch(t);
     const snap = this.snapshot(t);
     this.announceFinish(snap);
