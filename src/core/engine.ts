@@ -20,6 +20,7 @@ export { TaskOptionsError } from './validate';
 const FAILURE_TAIL_LINES = 10;
 /** Starting a process costs a few ms of this thread; more starts than fit wait for the next turn. */
 const START_BUDGET_MS = 4;
+const SAVE_RETRY_MS = 250;
 
 export class TaskEngine extends EngineSettings {
   private readonly runner: Runner;
@@ -36,7 +37,14 @@ export class TaskEngine extends EngineSettings {
   private constructor(options: EngineOptions) {
     super(options);
     const pollMs = options.pollIntervalMs ?? 500;
-    this.store.onSaveError = (id, err) => this.log(`Background Tasks: could not save task ${id}: ${String(err)}`);
+    this.store.onSaveError = (id, err) => {
+      this.log(`Background Tasks: could not save task ${id}: ${String(err)}; trying again`);
+      // Tried again until it lands (a folder made read-only for a moment), or dispose() tries.
+      setTimeout(() => {
+        const t = this.tasks.get(id);
+        if (t && !this.disposed) this.store.saveSoon(t);
+      }, SAVE_RETRY_MS).unref();
+    };
     this.runner = new Runner((id, end) => this.onProcessEnd(id, end), pollMs);
     this.progress = new ProgressTracker(
       {
@@ -144,7 +152,12 @@ export class TaskEngine extends EngineSettings {
     if (s.status !== 'running') return { ok: false, message: `Task ${id} already ended (${s.status}); nothing to cancel.` };
     if (s.cancelling) return { ok: true, message: `Task ${id} is already being stopped.` };
     t.state = { ...s, cancelling: { reason, at: Date.now() } };
-    this.store.save(t);
+    try {
+      this.store.save(t);
+    } catch (err) {
+      t.state = s; // the call failed as a whole: nothing was asked of the process
+      throw err;
+    }
     this.touch(t);
     if (!this.runner.stop(id, this.graceMs, () => this.killed.add(id))) {
       // Its process is already gone; the runner reports the end shortly.
@@ -301,8 +314,7 @@ export class TaskEngine extends EngineSettings {
     try {
       this.store.save(t);
     } catch (err) {
-      // The folder cannot be written (read-only for a moment?): the end is still announced,
-      // once; the save is tried again after this turn.
+      // Not writable now (read-only for a moment?): announced all the same, saved later.
       this.log(`Background Tasks: could not save the end of task ${t.id}: ${String(err)}`);
       this.store.saveSoon(t);
     }
