@@ -6,7 +6,7 @@ import { buildCompletionMessage } from './format';
 import { readTail } from './logReader';
 import { ProgressTracker } from './progressTracker';
 import { EngineSettings } from './engineSettings';
-import { restoreTasks } from './restore';
+import { adoptStarted, restoreTasks } from './restore';
 import { Runner, startInput, type ProcessEnd } from './runner';
 import { dependencyVerdict, ReadyQueue, TurnBudget } from './scheduler';
 import { computeStatistics } from './stats';
@@ -74,6 +74,7 @@ export class TaskEngine extends EngineSettings {
         engine.log(`Background Tasks: ${setAside.length} unreadable task file(s) were set aside and skipped: ${setAside.join(', ')}`);
       }
       for (const r of records) {
+        adoptStarted(r, engine.store);
         engine.tasks.set(r.id, r);
         engine.seq = Math.max(engine.seq, r.seq);
         if (r.state.status === 'pending') engine.queue.add(r);

@@ -61,6 +61,15 @@ export function isSameProcess(pid: number, startTime: string | undefined): boole
   return startTime !== undefined && processStartTime(pid) === startTime;
 }
 
+/** True when the process's command line has `arg` as one of its arguments (Linux; false elsewhere). */
+export function hasArgument(pid: number, arg: string): boolean {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(arg);
+  } catch {
+    return false;
+  }
+}
+
 /** Sends a signal to a whole process group; false when the group no longer exists. */
 export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
   if (!Number.isInteger(pgid) || pgid <= 1) {

@@ -2,7 +2,7 @@
 // that was running is watched again if its process is still the same (pid and start time),
 // given the result its wrapper recorded if it ended meanwhile, or marked failed "lost". One
 // that was being cancelled is watched while anything of its process group is left.
-import { groupExists, isSameProcess } from './procinfo';
+import { groupExists, hasArgument, isAlive, isSameProcess, processStartTime } from './procinfo';
 import type { TaskRecord, TaskStore } from './store';
 import { endedState } from './taskState';
 import type { TaskState } from './types';
@@ -13,6 +13,27 @@ export interface RestoreHooks {
   watch(record: TaskRecord, pid: number, startTime: string | undefined): void;
   finish(record: TaskRecord, state: TaskState): void;
   dependenciesOf(id: string): readonly string[];
+}
+
+/**
+ * A task saved as pending whose wrapper nevertheless wrote its pid had started: its running
+ * state was still on its way to disk when the engine went away (a crash, a killed extension
+ * host). It is turned back into a running task, never queued again, so no command runs twice.
+ * The process is taken as the wrapper only if its command line names this task's folder, so a
+ * reused pid is not mistaken for it (it then ends "lost", or with its exit file's result).
+ */
+export function adoptStarted(record: TaskRecord, store: TaskStore): void {
+  if (record.state.status !== 'pending') return;
+  const started = store.readPid(record.id);
+  if (!started) return;
+  const ours = isAlive(started.pid) && hasArgument(started.pid, store.taskDir(record.id));
+  record.state = {
+    status: 'running',
+    startedAt: started.at,
+    pid: started.pid,
+    // A start time that matches nothing: a process that is not ours is never watched.
+    pidStartTime: ours ? processStartTime(started.pid) : 'not-this-process',
+  };
 }
 
 export function restoreTasks(records: TaskRecord[], hooks: RestoreHooks): void {

@@ -9,7 +9,8 @@ import * as fs from 'node:fs';
 import { groupExists, isSameProcess, processStartTime, signalGroup } from './procinfo';
 
 /*
- * $1 shell, $2 command, $3 task folder. The trap keeps the wrapper alive through a SIGTERM
+ * $1 shell, $2 command, $3 task folder. The pid file, written first, proves the task started
+ * (see adoptStarted in restore.ts); the subshell keeps the umask away from the command. The trap keeps the wrapper alive through a SIGTERM
  * to the group until the command has ended, so the exit file is still written; a handler
  * (unlike an ignored signal) is reset for the command, which keeps the default SIGTERM.
  * The exit file is written by the builtin printf in one write() of a few bytes, so a reader
@@ -18,6 +19,7 @@ import { groupExists, isSameProcess, processStartTime, signalGroup } from './pro
  * read-only) leaves no exit file and no shell complaint in the task's log.
  */
 const WRAPPER = `trap 'stopping=1' TERM INT HUP
+(umask 077; printf '%s\\n' "$$" > "$3/pid") 2>/dev/null
 "$1" -c "$2"
 code=$?
 umask 077

@@ -86,6 +86,22 @@ export class TaskStore {
     return path.join(this.tasksDir, id, 'exit');
   }
 
+  /**
+   * The pid the wrapper wrote as its first act, and when: proof that a task started even if
+   * its running state never reached task.json (the engine saves that state off the main thread).
+   */
+  readPid(id: string): { pid: number; at: number } | undefined {
+    try {
+      const file = path.join(this.tasksDir, id, 'pid');
+      const raw = fs.readFileSync(file, 'utf8');
+      const pid = Number(raw.trim());
+      if (!raw.endsWith('\n') || !Number.isInteger(pid) || pid <= 1) return undefined;
+      return { pid, at: Math.round(fs.statSync(file).mtimeMs) };
+    } catch {
+      return undefined;
+    }
+  }
+
   /** A new 6-hex-character id not used in memory nor on disk. */
   newId(taken: (id: string) => boolean): string {
     for (;;) {

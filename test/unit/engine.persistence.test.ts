@@ -21,10 +21,10 @@ describe('engine: storage, restore and reattach', function () {
     const id = engine.spawnTask({ command: 'echo secret', env: { TOKEN: 's3cr3t' } });
     await engine.waitForTask(id);
     const dir = path.join(storageDir, 'tasks', id);
-    assert.deepEqual(fs.readdirSync(dir).sort(), ['exit', 'output.log', 'task.json']);
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['exit', 'output.log', 'pid', 'task.json']);
     assert.equal(mode(path.join(storageDir, 'tasks')), 0o700);
     assert.equal(mode(dir), 0o700);
-    for (const f of ['exit', 'output.log', 'task.json']) assert.equal(mode(path.join(dir, f)), 0o600, f);
+    for (const f of ['exit', 'output.log', 'pid', 'task.json']) assert.equal(mode(path.join(dir, f)), 0o600, f);
     assert.equal(fs.readFileSync(path.join(dir, 'exit'), 'utf8'), '0\n');
     const saved = JSON.parse(fs.readFileSync(path.join(dir, 'task.json'), 'utf8'));
     assert.equal(saved.state.status, 'completed');
@@ -147,6 +147,53 @@ describe('engine: storage, restore and reattach', function () {
     third.onDidFinishTask((t) => again.push(t.id));
     await sleep(100);
     assert.deepEqual(again, []);
+  });
+
+  it('never runs a task twice when its running state had not reached task.json (crash right after the start)', async () => {
+    const storageDir = box.tempDir();
+    const go = path.join(box.tempDir(), 'go');
+    const first = await box.open({ storageDir });
+    const id = first.spawnTask({ command: `echo started; ${until(go)}; echo once` });
+    await waitFor(() => first.getTask(id)?.state.status === 'running', 'running');
+    const running = first.getTask(id)!;
+    box.trackTask(running);
+    first.dispose();
+    // What a crash before the background save leaves: task.json still says pending.
+    const file = taskJson(first, id);
+    const saved = JSON.parse(fs.readFileSync(file, 'utf8'));
+    saved.state = { status: 'pending', enqueuedAt: saved.createdAt };
+    fs.writeFileSync(file, JSON.stringify(saved));
+    const second = await box.open({ storageDir });
+    const adopted = second.getTask(id)!;
+    assert.ok(adopted.state.status === 'running' && running.state.status === 'running');
+    assert.equal(adopted.state.pid, running.state.pid, 'the same process, watched again');
+    fs.writeFileSync(go, '');
+    const t = await second.waitForTask(id);
+    assert.equal(t.state.status, 'completed');
+    assert.equal(fs.readFileSync(t.logPath, 'utf8'), 'started\nonce\n', 'the command ran once');
+  });
+
+  it('does not adopt a pid that now belongs to another process, and does not run the task again', async () => {
+    const storageDir = box.tempDir();
+    const first = await box.open({ storageDir });
+    const id = first.spawnTask({ command: 'echo ran' });
+    await first.waitForTask(id);
+    first.dispose();
+    const other = spawn('sleep', ['1000'], { stdio: 'ignore', detached: true });
+    box.trackPid(other.pid!);
+    const dir = path.dirname(first.logPath(id));
+    fs.rmSync(path.join(dir, 'exit'));
+    fs.writeFileSync(path.join(dir, 'pid'), `${other.pid}\n`);
+    const file = taskJson(first, id);
+    const saved = JSON.parse(fs.readFileSync(file, 'utf8'));
+    saved.state = { status: 'pending', enqueuedAt: saved.createdAt };
+    fs.writeFileSync(file, JSON.stringify(saved));
+    const second = await box.open({ storageDir });
+    const t = second.getTask(id)!;
+    assert.ok(t.state.status === 'failed');
+    assert.equal(t.state.error, 'lost');
+    assert.equal(fs.readFileSync(t.logPath, 'utf8'), 'ran\n', 'not started again');
+    assert.ok(isAlive(other.pid!), 'the other process is left alone');
   });
 
   it('marks a task failed "lost" when its pid is alive but is another process', async () => {
