@@ -112,9 +112,23 @@ export class TaskStore {
     }
   }
 
+  /** Makes a task's folder, or says in words a person can act on why it cannot. */
+  private makeTaskDir(id: string): void {
+    try {
+      fs.mkdirSync(this.taskDir(id), { mode: 0o700 });
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      throw new Error(
+        `Cannot create the task's folder in ${this.tasksDir} (${e.code ?? e.message}): ` +
+          'check that the folder exists, is writable and that the disk is not full, then try again.',
+        { cause: err },
+      );
+    }
+  }
+
   /** Makes the task's folder and empty log, then writes its task.json. */
   create(record: TaskRecord): void {
-    fs.mkdirSync(this.taskDir(record.id), { mode: 0o700 });
+    this.makeTaskDir(record.id);
     fs.closeSync(fs.openSync(this.logPath(record.id), 'a', 0o600));
     this.save(record);
   }
@@ -125,7 +139,7 @@ export class TaskStore {
    * soon (saveSoon), so a task that starts in this turn is saved once, running, never pending.
    */
   createQueued(record: TaskRecord): void {
-    fs.mkdirSync(this.taskDir(record.id), { mode: 0o700 });
+    this.makeTaskDir(record.id);
     fs.open(this.logPath(record.id), 'a', 0o600, (err, fd) => {
       if (!err) fs.close(fd, () => undefined);
     });

@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { TaskEngine } from '../../src/core/engine';
 import { TaskOptionsError } from '../../src/core/engine';
 import type { SpawnOptions } from '../../src/core/types';
@@ -60,5 +62,18 @@ describe('engine: bad options are refused at once, naming the field', () => {
     const before = engine.getAllTasks().length;
     refuses(engine, { command: '   ' }, 'command');
     assert.equal(engine.getAllTasks().length, before);
+  });
+
+  it('says what to do when the storage folder cannot take a new task, and keeps nothing of it', async () => {
+    const storageDir = box.tempDir();
+    const broken = await box.open({ storageDir });
+    const kept = broken.spawnTask({ command: 'true' });
+    await broken.waitForTask(kept);
+    // Root ignores permission bits, so make the tasks folder unusable another way: a file in its place.
+    const tasks = path.join(storageDir, 'tasks');
+    fs.renameSync(tasks, `${tasks}.moved`);
+    fs.writeFileSync(tasks, 'not a folder');
+    assert.throws(() => broken.spawnTask({ command: 'echo never' }), /Cannot create the task's folder in .*tasks \(ENOTDIR\): check that the folder exists, is writable/);
+    assert.deepEqual(broken.getAllTasks().map((t) => t.id), [kept]);
   });
 });
