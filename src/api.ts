@@ -5,6 +5,7 @@
 import type { Event } from 'vscode';
 import type {
   MetadataValue,
+  SpawnOptions,
   TaskMessage,
   TaskMetadata,
   TaskMode,
@@ -19,6 +20,7 @@ import type {
 
 export type {
   MetadataValue,
+  SpawnOptions,
   TaskMessage,
   TaskMetadata,
   TaskMode,
@@ -32,26 +34,7 @@ export type {
 };
 
 /** What spawnTask() takes. Only `command` is required. */
-export interface SpawnTaskOptions {
-  /** The shell command, run as `<shell> -c <command>`. */
-  command: string;
-  /** What the command is about; shown as an icon. Default 'code'. */
-  type?: TaskType;
-  /** Queue order and notification loudness. Default 'normal'. */
-  priority?: TaskPriority;
-  /** Free key/value pairs shown in details and notifications. */
-  metadata?: TaskMetadata;
-  /** Working folder; default: the `backgroundTasks.defaultWorkingFolder` setting, else the workspace folder. */
-  cwd?: string;
-  /** Added to the inherited environment; values are never shown. */
-  env?: Record<string, string>;
-  /** Ids of tasks that must complete first; if one fails or is cancelled, this one is cancelled. */
-  dependsOn?: string[];
-  /** Id of a task whose complete output becomes this task's stdin (it waits for that task). */
-  stdinFrom?: string;
-  /** 'background' queues it; 'verbose' starts it at once. Default 'background'. */
-  mode?: 'background' | 'verbose';
-}
+export type SpawnTaskOptions = SpawnOptions;
 
 /** Version 1 of the Background Tasks API. */
 export interface BackgroundTasksApi {

@@ -57,22 +57,27 @@ export interface TaskMessage {
   type: TaskType;
 }
 
-/** What a caller passes to spawnTask(). */
+/** What a caller passes to spawnTask(). Only `command` is required. */
 export interface SpawnOptions {
+  /** The shell command, run as `<shell> -c <command>`. */
   command: string;
+  /** What the command is about; shown as an icon. Default 'code'. */
   type?: TaskType;
+  /** Queue order and notification loudness. Default 'normal'. */
   priority?: TaskPriority;
+  /** Free key/value pairs shown in details and notifications. */
   metadata?: TaskMetadata;
-  /** Working folder; default: the engine's defaultCwd (the workspace folder). */
+  /** Working folder; default: the `backgroundTasks.defaultWorkingFolder` setting, else the workspace folder. */
   cwd?: string;
-  /** Added to the inherited environment. */
+  /** Added to the inherited environment; values are never shown. */
   env?: Record<string, string>;
-  /** Ids of tasks that must complete first. */
+  /** Ids of tasks that must complete first; if one fails or is cancelled, this one is cancelled. */
   dependsOn?: string[];
-  /** Id of a task whose complete output becomes this task's stdin (implies waiting for it). */
+  /** Id of a task whose complete output becomes this task's stdin (it waits for that task). */
   stdinFrom?: string;
-  /** A file whose content becomes stdin (e.g. an editor selection written to a temp file). */
+  /** A file whose content becomes stdin (e.g. an editor selection written to a file). */
   stdinFile?: string;
+  /** 'background' queues it; 'verbose' starts it at once, outside the limit. Default 'background'. */
   mode?: 'background' | 'verbose';
 }
 

@@ -1,5 +1,8 @@
 // The API other extensions get from activate().
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TaskSnapshot } from '../../src/api';
 import { finished, harness, waitFor, type Harness } from './helpers';
@@ -25,6 +28,19 @@ describe('API', () => {
       'waitForTask',
     ]);
     assert.ok(!JSON.stringify(Object.keys(h.api)).includes('__testing'));
+  });
+
+  it('spawnTask takes a file as stdin (stdinFile)', async () => {
+    const file = path.join(os.tmpdir(), `bt-api-stdin-${process.pid}.txt`);
+    fs.writeFileSync(file, 'one\ntwo\n');
+    try {
+      const id = h.api.spawnTask({ command: 'wc -l', stdinFile: file });
+      const task = await finished(h.api, id);
+      assert.equal(task.mode, 'piped');
+      assert.equal(fs.readFileSync(task.logPath, 'utf8').trim(), '2');
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
   });
 
   it('spawnTask runs a command with its options and getTask/getAllTasks find it', async () => {
