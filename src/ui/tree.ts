@@ -4,11 +4,13 @@ import * as vscode from 'vscode';
 import type { TaskEngine } from '../core/engine';
 import type { TaskSnapshot, TaskStatus } from '../core/types';
 import { TREE_VIEW_ID } from './commandIds';
-import { GroupNode, TaskNode, type TreeNode } from './treeNodes';
+import { GroupNode, MoreNode, TaskNode, type TreeNode } from './treeNodes';
 
 /** Groups in the order they are shown. */
 export const GROUP_ORDER: readonly TaskStatus[] = ['running', 'pending', 'failed', 'completed', 'cancelled'];
 const REFRESH_INTERVAL_MS = 300;
+/** Tasks shown per group, newest first; the rest are one "… N more" node away (Show Tasks). */
+export const GROUP_NODE_LIMIT = 200;
 const TICK_MS = 1000;
 
 export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
@@ -45,16 +47,17 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   }
 
   getParent(node: TreeNode): TreeNode | undefined {
-    return node.kind === 'task' ? this.groups.get(node.task.state.status) : undefined;
+    if (node.kind === 'group') return undefined;
+    return this.groups.get(node.kind === 'task' ? node.task.state.status : node.status);
   }
 
   getChildren(node?: TreeNode): TreeNode[] {
-    if (node?.kind === 'task') return [];
-    if (node?.kind === 'group') {
-      const now = Date.now();
-      return node.tasks.map((task) => this.nodeFor(task, now));
-    }
-    return this.buildGroups();
+    if (node === undefined) return this.buildGroups();
+    if (node.kind !== 'group') return [];
+    const now = Date.now();
+    const shown: TreeNode[] = node.tasks.slice(0, GROUP_NODE_LIMIT).map((task) => this.nodeFor(task, now));
+    if (node.tasks.length > GROUP_NODE_LIMIT) shown.push(new MoreNode(node.status, node.tasks.length - GROUP_NODE_LIMIT));
+    return shown;
   }
 
   /** The node of a task as last built, if it is in the tree. */
@@ -109,7 +112,7 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     for (const status of GROUP_ORDER) {
       const tasks = byStatus.get(status);
       if (!tasks?.length) continue;
-      for (const task of tasks) present.add(task.id);
+      for (const task of tasks.slice(0, GROUP_NODE_LIMIT)) present.add(task.id);
       let group = this.groups.get(status);
       if (group) group.setTasks(tasks);
       else this.groups.set(status, (group = new GroupNode(status, tasks)));

@@ -104,4 +104,25 @@ export class TaskNode extends vscode.TreeItem {
 }
 
 
-export type TreeNode = GroupNode | TaskNode;
+/**
+ * The last child of a group that holds more tasks than the tree shows: "… 9 800 more", which
+ * opens Show Tasks filtered to that status. It keeps a long history cheap to draw.
+ */
+export class MoreNode extends vscode.TreeItem {
+  readonly kind = 'more';
+
+  constructor(
+    readonly status: TaskStatus,
+    hidden: number,
+  ) {
+    super(`… ${hidden} more`, vscode.TreeItemCollapsibleState.None);
+    this.id = `more:${status}`;
+    this.description = 'Show Tasks...';
+    this.contextValue = 'more';
+    this.iconPath = new vscode.ThemeIcon('ellipsis');
+    this.tooltip = `The tree shows the newest tasks of each group; choose this to see all ${GROUP_LABELS[status].toLowerCase()} tasks.`;
+    this.command = { command: Command.showTasks, title: 'Show Tasks', arguments: [{ status }] };
+  }
+}
+
+export type TreeNode = GroupNode | TaskNode | MoreNode;

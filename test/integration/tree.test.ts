@@ -2,7 +2,8 @@
 // context flags, batching of refreshes, the badge, and the status bar item.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { GroupNode, TaskNode } from '../../src/ui/treeNodes';
+import { GROUP_NODE_LIMIT } from '../../src/ui/tree';
+import type { GroupNode, MoreNode, TaskNode } from '../../src/ui/treeNodes';
 import { finished, harness, waitFor, type Harness } from './helpers';
 
 describe('task tree', () => {
@@ -135,5 +136,23 @@ describe('task tree', () => {
     h.api.cancelTask(id);
     await finished(h.api, id);
     await waitFor(() => h.hooks.statusBar.shownText === undefined, 'the item to hide');
+  });
+
+  it('shows the newest tasks of a long group and one "… N more" node that opens Show Tasks for that status', async () => {
+    h.api.clearFinished();
+    const ids = Array.from({ length: GROUP_NODE_LIMIT + 5 }, () => h.api.spawnTask({ command: 'true' }));
+    for (const id of ids) await finished(h.api, id);
+    const completed = groups().find((g) => g.status === 'completed')!;
+    assert.equal(completed.description, String(GROUP_NODE_LIMIT + 5), 'the count is of every task');
+    const children = h.hooks.tree.provider.getChildren(completed);
+    assert.equal(children.length, GROUP_NODE_LIMIT + 1);
+    const tasks = children.slice(0, GROUP_NODE_LIMIT) as TaskNode[];
+    assert.deepEqual(tasks.map((n) => n.task.id), ids.slice(5).reverse(), 'the newest first');
+    const more = children[GROUP_NODE_LIMIT] as MoreNode;
+    assert.equal(more.kind, 'more');
+    assert.equal(more.label, '… 5 more');
+    assert.equal(h.hooks.tree.provider.getParent(more), completed);
+    assert.deepEqual([more.command?.command, more.command?.arguments], ['backgroundTasks.showTasks', [{ status: 'completed' }]]);
+    assert.equal(h.api.clearFinished(), GROUP_NODE_LIMIT + 5);
   });
 });
