@@ -175,7 +175,10 @@ async function history(job: Extract<Job, { kind: 'history' }>): Promise<Record<s
     start = process.hrtime.bigint();
     const provider = new TaskTreeProvider(engine);
     let nodes = 0;
-    for (const group of provider.getChildren()) nodes += provider.getChildren(group).length;
+    // Every task is in the tree: as a node, or counted by its group's "… N more" node.
+    for (const group of provider.getChildren()) {
+      for (const child of provider.getChildren(group)) nodes += child.kind === 'more' ? child.hidden : 1;
+    }
     out.treeModelMs = ms(start);
     provider.dispose();
     if (nodes !== job.count) throw new Error(`history: tree has ${nodes} task nodes, expected ${job.count}`);

@@ -113,7 +113,8 @@ export class MoreNode extends vscode.TreeItem {
 
   constructor(
     readonly status: TaskStatus,
-    hidden: number,
+    /** How many tasks of the group this node stands for. */
+    readonly hidden: number,
   ) {
     super(`… ${hidden} more`, vscode.TreeItemCollapsibleState.None);
     this.id = `more:${status}`;
