@@ -20,6 +20,10 @@ export abstract class EngineSettings extends TaskRegistry {
     this.log = options.log ?? ((m) => console.warn(m));
   }
 
+  protected reportError(message: string): void {
+    this.log(message);
+  }
+
   /** Runs the queue again soon (a new limit may let more start). */
   protected abstract requestSchedule(): void;
 

@@ -17,6 +17,8 @@ export abstract class TaskRegistry implements Disposable {
   protected readonly removed = new Emitter<TaskSnapshot>();
   /** Ids of finished tasks in the order they ended (open() sorts those it finds by end time). */
   private readonly finishedOrder = new Set<string>();
+  /** Set when the last removeTask() failed because the storage refused. */
+  private storageFailed = false;
 
   /** True while open() restores tasks: their finish events wait for the first listener. */
   protected opening = true;
@@ -43,13 +45,24 @@ export abstract class TaskRegistry implements Disposable {
     const t = this.tasks.get(id);
     if (!t || !isFinal(t.state.status) || this.isInputOfWaitingTask(id)) return false;
     const snap = this.snapshot(t);
+    this.storageFailed = false;
+    try {
+      this.store.remove(id);
+    } catch (err) {
+      // Kept in the history (and removed later) rather than lost from view with its folder left.
+      this.storageFailed = true;
+      this.reportError(`Background Tasks: could not remove the folder of task ${id}: ${String(err)}`);
+      return false;
+    }
     this.tasks.delete(id);
     this.snapshots.delete(id);
     this.finishedOrder.delete(id);
-    this.store.remove(id);
     this.removed.fire(snap);
     return true;
   }
+
+  /** Where a warning about storage goes (the engine's log). */
+  protected abstract reportError(message: string): void;
 
   /** Removes every finished task; returns how many. */
   clearFinished(): number {
@@ -170,6 +183,8 @@ export abstract class TaskRegistry implements Disposable {
     for (const id of this.finishedOrder) {
       if (excess <= 0) break;
       if (this.removeTask(id)) excess--;
+      // The storage refuses (read-only for a moment): try again at the next finish, not 500 times now.
+      else if (this.storageFailed) break;
     }
   }
 

@@ -183,8 +183,18 @@ export class TaskStore {
     // Staged outside the task's folder: a save that is overtaken leaves nothing in the folder
     // while its write finishes.
     if (!this.stagingReady) {
-      fs.mkdirSync(this.stagingDir, { recursive: true, mode: 0o700 });
-      this.stagingReady = true;
+      try {
+        fs.mkdirSync(this.stagingDir, { recursive: true, mode: 0o700 });
+        this.stagingReady = true;
+      } catch (err) {
+        // A read-only or full disk: reported like a failed write (the engine retries), never thrown
+        // from here, which runs in a timer of the extension host.
+        this.inFlight.delete(id);
+        queueMicrotask(() => {
+          if (this.generation.get(id) === gen) this.onSaveError?.(id, err);
+        });
+        return;
+      }
     }
     const tmp = path.join(this.stagingDir, `${id}.${gen}.json`);
     fs.writeFile(tmp, serialize(record), { mode: 0o600 }, (err) => {
@@ -218,11 +228,12 @@ export class TaskStore {
     return errors;
   }
 
+  /** Deletes a task's folder; throws (keeping the task's saves as they were) when it cannot. */
   remove(id: string): void {
+    fs.rmSync(this.taskDir(id), { recursive: true, force: true });
     this.generation.delete(id);
     this.inFlight.delete(id);
     for (const r of this.waiting) if (r.id === id) this.waiting.delete(r);
-    fs.rmSync(this.taskDir(id), { recursive: true, force: true });
   }
 
   /**

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { TaskEngine } from '../../src/core/engine';
 import { TaskOptionsError } from '../../src/core/engine';
 import type { SpawnOptions } from '../../src/core/types';
-import { Sandbox } from './helpers';
+import { Sandbox, waitFor } from './helpers';
 
 function refuses(engine: TaskEngine, options: unknown, field: string, message?: RegExp): void {
   assert.throws(
@@ -75,5 +75,20 @@ describe('engine: bad options are refused at once, naming the field', () => {
     fs.writeFileSync(tasks, 'not a folder');
     assert.throws(() => broken.spawnTask({ command: 'echo never' }), /Cannot create the task's folder in .*tasks \(ENOTDIR\): check that the folder exists, is writable/);
     assert.deepEqual(broken.getAllTasks().map((t) => t.id), [kept]);
+  });
+
+  it('survives a storage that refuses a background save (no exception in a timer), and saves once it can', async () => {
+    const storageDir = box.tempDir();
+    const engine = await box.open({ storageDir, maxConcurrentTasks: 1 });
+    const staging = path.join(storageDir, 'tasks', '.saving');
+    fs.writeFileSync(staging, 'in the way'); // root ignores permissions: a file where the staging folder goes
+    const blocker = engine.spawnTask({ command: 'sleep 0.5' });
+    const queued = engine.spawnTask({ command: 'echo later' });
+    await waitFor(() => box.warnings.some((w) => w.includes(`could not save task`)), 'a warning about the failed save');
+    fs.rmSync(staging);
+    const file = path.join(storageDir, 'tasks', queued, 'task.json');
+    await waitFor(() => fs.existsSync(file), 'the save to land once the storage takes it');
+    assert.equal((await engine.waitForTask(blocker)).state.status, 'completed');
+    assert.equal((await engine.waitForTask(queued)).state.status, 'completed');
   });
 });
