@@ -1,22 +1,9 @@
 // The API that other extensions get from
 //   vscode.extensions.getExtension<BackgroundTasksApi>('isaac.background-tasks')?.activate()
 // These names are a promise to other extensions: keep them, add rather than rename.
-// This file holds types only, so that its declaration file (dist/types/api.d.ts) is what ships.
+// This file holds types only, so that its declaration file (dist/api.d.ts) is what ships.
 import type { Event } from 'vscode';
-import type {
-  MetadataValue,
-  SpawnOptions,
-  TaskMessage,
-  TaskMetadata,
-  TaskMode,
-  TaskPriority,
-  TaskProgress,
-  TaskState,
-  TaskStatistics,
-  TaskStatus,
-  TaskType,
-  TaskSnapshot,
-} from './core/types';
+import type { SpawnOptions, TaskSnapshot, TaskStatistics, TaskStatus } from './core/types';
 
 export type {
   MetadataValue,
@@ -31,7 +18,7 @@ export type {
   TaskStatus,
   TaskType,
   TaskSnapshot,
-};
+} from './core/types';
 
 /** What spawnTask() takes. Only `command` is required. */
 export type SpawnTaskOptions = SpawnOptions;
