@@ -24,8 +24,6 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   private lastFlush = 0;
   private readonly ticker: NodeJS.Timeout;
   private readonly subscriptions: { dispose(): void }[];
-  /** How many times the view was told to refresh; read by tests to check batching. */
-  refreshCount = 0;
 
   constructor(private readonly engine: TaskEngine) {
     this.subscriptions = [engine.onDidChangeTask((task) => this.taskChanged(task)), engine.onDidRemoveTask(() => this.refresh())];
@@ -73,7 +71,6 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     if (this.structural) {
       this.structural = false;
       this.dirty.clear();
-      this.refreshCount++;
       this.changed.fire(undefined);
       return;
     }
@@ -89,7 +86,6 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     }
     this.dirty.clear();
     if (nodes.length > 0) {
-      this.refreshCount++;
       this.changed.fire(nodes);
     }
   }

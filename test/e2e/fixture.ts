@@ -22,6 +22,7 @@ export const SCREENSHOT_DIR = path.join(PROJECT_ROOT, 'test-results', 'screensho
 export interface E2eSession {
   page: Page;
   browser: Browser;
+  /** The running server; replaced by startServer() after a stopServer(). */
   server: RunningCodeServer;
   folders: RunFolders;
   workspace: string;
@@ -29,16 +30,51 @@ export interface E2eSession {
   screenshot(name: string): Promise<string>;
   /** F1, types the title, presses Enter. */
   runCommand(title: string): Promise<void>;
+  /** Opens the Background Tasks view (idempotent: never toggles the side bar closed). */
+  openView(): Promise<void>;
   /** Reloads the window (the page) and waits for the workbench again. */
   reload(): Promise<void>;
+  /** Ends the whole VS Code server (its process group), as a crash or a machine restart would; the page stays open. */
+  stopServer(): Promise<void>;
+  /** Starts VS Code's server again on the same profile and workspace and opens the page on it. */
+  startServer(): Promise<void>;
   close(): Promise<void>;
 }
 
+/** Generous: a cold machine scans extensions and starts the extension host many seconds after the layout. */
+export const READY_MS = 120_000;
+/** One step of a person's path: a toast, a row, an editor. */
+export const STEP_MS = 60_000;
+
+/** Our view container's item in the activity bar: there once VS Code has read the extension's contributions. */
+const ACTIVITY_ITEM = '.activitybar .action-item a[aria-label^="Background Tasks"]';
+
+/**
+ * Waits for what a person waits for before using the extension: the workbench, then the
+ * extension's activity-bar item (on a cold machine the workbench is on screen seconds before the
+ * server has scanned the extensions, and until then the palette does not list their commands).
+ */
 async function waitForWorkbench(page: Page): Promise<void> {
-  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-  // Extensions activate after the layout; let the status bar and views settle.
-  await page.waitForSelector('.statusbar', { timeout: 30_000 });
-  await page.waitForTimeout(3000);
+  await page.waitForSelector('.monaco-workbench', { timeout: READY_MS });
+  await page.locator(ACTIVITY_ITEM).first().waitFor({ state: 'attached', timeout: READY_MS });
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** F1, the title typed, then a click on the row whose label is exactly that title (Enter would take whatever row is first). */
+async function runPaletteCommand(page: Page, title: string): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  await page.keyboard.press('F1');
+  await input.waitFor({ state: 'visible', timeout: STEP_MS });
+  await input.fill(`>${title}`);
+  const row = page
+    .locator('.quick-input-list .monaco-list-row')
+    .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }) })
+    .first();
+  await row.waitFor({ state: 'visible', timeout: READY_MS });
+  await row.click();
 }
 
 export interface OpenOptions {
@@ -88,25 +124,26 @@ export async function openVsCode(options: OpenOptions = {}): Promise<E2eSession>
       await page.screenshot({ path: file });
       return file;
     },
-    async runCommand(title) {
-      await page.keyboard.press('F1');
-      const input = page.locator('.quick-input-widget input');
-      await input.waitFor({ state: 'visible', timeout: 15_000 });
-      await input.fill(`>${title}`);
-      // Wait until the palette shows the command before choosing it.
-      await page
-        .locator('.quick-input-list .monaco-list-row', { hasText: title })
-        .first()
-        .waitFor({ state: 'visible', timeout: 15_000 });
-      await page.keyboard.press('Enter');
+    runCommand: (title) => runPaletteCommand(page, title),
+    async openView() {
+      await runPaletteCommand(page, 'View: Show Background Tasks');
+      await page.locator('.pane-header', { hasText: /tasks/i }).first().waitFor({ state: 'visible', timeout: READY_MS });
     },
     async reload() {
       await page.reload();
       await waitForWorkbench(page);
     },
+    async stopServer() {
+      await session.server.stop();
+    },
+    async startServer() {
+      session.server = await startCodeServer(install, folders);
+      await page.goto(`${session.server.url}?folder=${encodeURIComponent(folders.workspace)}`);
+      await waitForWorkbench(page);
+    },
     async close() {
       await browser.close().catch(() => undefined);
-      await server.stop();
+      await session.server.stop();
       folders.remove();
     },
   };

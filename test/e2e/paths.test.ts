@@ -3,7 +3,7 @@
 // cancel; Show Tasks filtering; statistics; a window reload with a task running.
 import * as assert from 'node:assert/strict';
 import type { Locator } from 'playwright-core';
-import { openVsCode, type E2eSession } from './fixture';
+import { openVsCode, READY_MS, STEP_MS, type E2eSession } from './fixture';
 
 describe('a person using Background Tasks', () => {
   let vscode: E2eSession;
@@ -15,21 +15,22 @@ describe('a person using Background Tasks', () => {
   async function runInBackground(command: string): Promise<void> {
     await vscode.runCommand('Background Tasks: Run in Background');
     const input = vscode.page.locator('.quick-input-widget input');
-    await vscode.page.locator('.quick-input-widget .quick-input-title', { hasText: 'Run in Background' }).waitFor({ timeout: 15_000 });
+    await vscode.page.locator('.quick-input-widget .quick-input-title', { hasText: 'Run in Background' }).waitFor({ timeout: STEP_MS });
     await input.fill(command);
-    await vscode.page.locator('.quick-input-list .monaco-list-row', { hasText: command }).first().waitFor({ timeout: 15_000 });
+    await vscode.page.locator('.quick-input-list .monaco-list-row', { hasText: command }).first().waitFor({ timeout: STEP_MS });
     await vscode.page.keyboard.press('Enter');
+    await vscode.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: STEP_MS });
   }
 
   async function clearToasts(): Promise<void> {
     await vscode.runCommand('Notifications: Clear All Notifications');
-    await vscode.page.locator('.notification-toast').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
+    await vscode.page.locator('.notification-toast').first().waitFor({ state: 'detached', timeout: STEP_MS });
   }
 
+  /** Through the palette's "View: Show Background Tasks", which opens the view and never toggles it closed. */
   async function openTree(): Promise<void> {
-    if (await tree().isVisible().catch(() => false)) return;
-    await vscode.page.locator('.activitybar .action-item a[aria-label^="Background Tasks"]').first().click({ force: true });
-    await tree().waitFor({ timeout: 15_000 });
+    await vscode.openView();
+    await tree().waitFor({ timeout: STEP_MS });
   }
 
   before(async () => {
@@ -42,11 +43,11 @@ describe('a person using Background Tasks', () => {
   it('runs a command from the palette, then the toast opens its output', async () => {
     await runInBackground('echo hello from e2e');
     const done = toast(/Task completed: echo hello from e2e/);
-    await done.waitFor({ timeout: 30_000 });
+    await done.waitFor({ timeout: STEP_MS });
     await vscode.screenshot('toast-completed');
     await done.locator('.monaco-button', { hasText: 'Show Output' }).click();
     const output = vscode.page.locator('.panel .monaco-editor .view-lines');
-    await output.filter({ hasText: 'hello from e2e' }).waitFor({ timeout: 15_000 });
+    await output.filter({ hasText: 'hello from e2e' }).waitFor({ timeout: STEP_MS });
     await vscode.screenshot('output-channel');
     await clearToasts();
   });
@@ -54,7 +55,7 @@ describe('a person using Background Tasks', () => {
   it('shows a failure as an error toast whose Rerun runs it again', async () => {
     await runInBackground('echo about to fail; exit 3');
     const failed = toast(/Task failed: echo about to fail; exit 3/);
-    await failed.waitFor({ timeout: 30_000 });
+    await failed.waitFor({ timeout: STEP_MS });
     assert.equal(await failed.locator('.codicon-error').count(), 1, 'an error icon');
     await vscode.screenshot('toast-failed');
     const firstId = /\[([0-9a-z]+)\] ✗/.exec((await failed.first().textContent()) ?? '')?.[1];
@@ -64,7 +65,7 @@ describe('a person using Background Tasks', () => {
     await vscode.page
       .locator('.notification-toast', { hasText: /Task failed: echo about to fail; exit 3/ })
       .filter({ hasNotText: `[${firstId}]` })
-      .waitFor({ timeout: 30_000 });
+      .waitFor({ timeout: STEP_MS });
     await clearToasts();
   });
 
@@ -72,24 +73,24 @@ describe('a person using Background Tasks', () => {
     await openTree();
     await runInBackground('sleep 300');
     const running = row('sleep 300');
-    await running.waitFor({ timeout: 15_000 });
-    await tree().locator('.monaco-list-row', { hasText: /^Running/ }).first().waitFor({ timeout: 15_000 });
+    await running.waitFor({ timeout: STEP_MS });
+    await tree().locator('.monaco-list-row', { hasText: /^Running/ }).first().waitFor({ timeout: STEP_MS });
     assert.ok(await tree().locator('.monaco-list-row', { hasText: 'Completed' }).count(), 'a Completed group');
     assert.ok(await tree().locator('.monaco-list-row', { hasText: 'Failed' }).count(), 'a Failed group');
     assert.equal(await running.locator('.codicon-loading').count(), 1, 'a spinning icon');
     await vscode.screenshot('tree');
     await running.hover();
     await running.locator('.action-label[aria-label="Cancel Task"]').click();
-    await tree().locator('.monaco-list-row', { hasText: /^Cancelled/ }).waitFor({ timeout: 15_000 });
+    await tree().locator('.monaco-list-row', { hasText: /^Cancelled/ }).waitFor({ timeout: STEP_MS });
     await vscode.screenshot('tree-cancelled');
   });
 
   it('filters Show Tasks by status with its buttons', async () => {
     await vscode.runCommand('Background Tasks: Show Tasks...');
     const widget = vscode.page.locator('.quick-input-widget');
-    await widget.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: 15_000 });
+    await widget.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: STEP_MS });
     await widget.locator('.action-label[aria-label="Show failed"]').click();
-    await widget.locator('.quick-input-title', { hasText: '(failed)' }).waitFor({ timeout: 10_000 });
+    await widget.locator('.quick-input-title', { hasText: '(failed)' }).waitFor({ timeout: STEP_MS });
     const rows = await widget.locator('.quick-input-list .monaco-list-row').allTextContents();
     assert.ok(rows.length >= 1, 'failed tasks listed');
     assert.ok(rows.every((r) => r.includes('FAILED')), rows.join('\n'));
@@ -99,8 +100,8 @@ describe('a person using Background Tasks', () => {
 
   it('shows statistics in a read-only document', async () => {
     await vscode.runCommand('Background Tasks: Show Statistics');
-    await vscode.page.locator('.tab', { hasText: 'Statistics.md' }).waitFor({ timeout: 15_000 });
-    await vscode.page.locator('.editor-instance .view-lines', { hasText: 'Background Tasks: statistics' }).waitFor({ timeout: 15_000 });
+    await vscode.page.locator('.tab', { hasText: 'Statistics.md' }).waitFor({ timeout: STEP_MS });
+    await vscode.page.locator('.editor-instance .view-lines', { hasText: 'Background Tasks: statistics' }).waitFor({ timeout: STEP_MS });
     await vscode.screenshot('statistics');
   });
 
@@ -108,16 +109,16 @@ describe('a person using Background Tasks', () => {
     await clearToasts();
     await runInBackground('sleep 8; echo survived the reload');
     await openTree();
-    await row('sleep 8; echo survived the reload').waitFor({ timeout: 15_000 });
+    await row('sleep 8; echo survived the reload').waitFor({ timeout: STEP_MS });
     await vscode.reload();
     await openTree();
     const again = row('sleep 8; echo survived the reload');
-    await again.waitFor({ timeout: 30_000 });
-    await toast(/Task completed: sleep 8; echo survived the reload/).waitFor({ timeout: 60_000 });
+    await again.waitFor({ timeout: STEP_MS });
+    await toast(/Task completed: sleep 8; echo survived the reload/).waitFor({ timeout: READY_MS });
     await vscode.screenshot('after-reload');
     // Clicking a task opens its output; with the toast still up this is the README's overview.
     await again.click();
-    await vscode.page.locator('.panel .monaco-editor .view-lines', { hasText: 'survived the reload' }).waitFor({ timeout: 15_000 });
+    await vscode.page.locator('.panel .monaco-editor .view-lines', { hasText: 'survived the reload' }).waitFor({ timeout: STEP_MS });
     await vscode.screenshot('overview');
   });
 });

@@ -70,9 +70,62 @@ export function ensureCodeServer(): CodeServerInstall {
     entry: path.join(dir, 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js'),
   };
   const marker = path.join(dir, '.complete');
-  if (fs.existsSync(marker) && fs.existsSync(install.nodeBin) && fs.existsSync(install.entry)) {
-    return install;
+  const ready = () => fs.existsSync(marker) && fs.existsSync(install.nodeBin) && fs.existsSync(install.entry);
+  if (ready()) return install;
+  // Two test runs on one machine (a developer's and CI's, or parallel clones) must not install into
+  // the same folder at once: the second waits for the first, or takes over from one that died.
+  const release = lockInstall(dir, ready);
+  try {
+    if (ready()) return install;
+    installInto(dir, install, nodeDir, marker);
+  } finally {
+    release();
   }
+  return install;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** Holds `<dir>.lock` (a folder with the owner's pid); returns its release. */
+function lockInstall(dir: string, ready: () => boolean): () => void {
+  const lock = `${dir}.lock`;
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
+  const deadline = Date.now() + 20 * 60_000;
+  let said = false;
+  for (;;) {
+    try {
+      fs.mkdirSync(lock);
+      fs.writeFileSync(path.join(lock, 'pid'), String(process.pid));
+      return () => fs.rmSync(lock, { recursive: true, force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const owner = Number(fs.readFileSync(path.join(lock, 'pid'), { encoding: 'utf8', flag: 'a+' }) || 0);
+    if (owner > 0 && !processAlive(owner)) {
+      log(`taking over the test host install from process ${owner}, which is gone`);
+      fs.rmSync(lock, { recursive: true, force: true });
+      continue;
+    }
+    if (ready()) return () => undefined;
+    if (Date.now() > deadline) throw new Error(`Another process (${owner || 'unknown'}) has been installing the test host into ${dir} for 20 minutes; remove ${lock} if it is stuck.`);
+    if (!said) log(`waiting for process ${owner || '(starting)'} to finish installing the test host into ${dir}`);
+    said = true;
+    sleepSync(1000);
+  }
+}
+
+function installInto(dir: string, install: CodeServerInstall, nodeDir: string, marker: string): void {
   if (!hasKrb5Headers()) {
     throw new Error(
       'code-server needs the Kerberos headers to build one of its native modules. Install them with: ' +
@@ -125,7 +178,6 @@ export function ensureCodeServer(): CodeServerInstall {
   }
   fs.writeFileSync(marker, new Date().toISOString());
   log(`code-server installed in ${Math.round((Date.now() - started) / 1000)} s`);
-  return install;
 }
 
 /** Chromium for playwright-core: $CHROMIUM_PATH or Debian's package. */

@@ -4,9 +4,6 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { finished, harness, notificationsSettled, waitFor, type Harness } from './helpers';
 
-/** Long enough for the notifier's gathering window (400 ms) to have passed. */
-const SETTLE_MS = 1000;
-const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 
 describe('notifications', () => {
   let h: Harness;
@@ -78,13 +75,15 @@ describe('notifications', () => {
     await finished(h.api, ok);
     await finished(h.api, bad);
     await waitFor(() => h.notifications.about(bad).length, 'the failure notice');
-    await settle();
+    // Both finishes have been through the notifier (nothing gathering), so ok's notice would be there.
+    await notificationsSettled(h);
     assert.equal(h.notifications.about(ok).length, 0);
     await config.update('notificationLevel', 'none', vscode.ConfigurationTarget.Global);
     await waitFor(() => h.hooks.ui.settings.current.notificationLevel === 'none', 'the setting to apply');
     const silent = h.api.spawnTask({ command: 'false' });
     await finished(h.api, silent);
-    await settle();
+    // The finish event reached the notifier before waitForTask resolved; once nothing gathers, it was decided.
+    await notificationsSettled(h);
     assert.equal(h.notifications.about(silent).length, 0);
     assert.ok(!h.notifications.statusMessages.some((m) => m.includes(`[${silent}]`)));
   });

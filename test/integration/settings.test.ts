@@ -36,13 +36,23 @@ describe('settings', () => {
     await config().update('maxConcurrentTasks', 1, vscode.ConfigurationTarget.Global);
     await waitFor(() => h.hooks.ui.settings.current.maxConcurrentTasks === 1, 'the setting');
     assert.equal(h.api.getStatistics().maxConcurrent, 1);
-    const a = h.api.spawnTask({ command: 'sleep 30' });
-    const b = h.api.spawnTask({ command: 'sleep 30' });
-    await waitFor(() => h.api.getTask(a)?.state.status === 'running', 'the first to start');
-    await new Promise((resolve) => setTimeout(resolve, 700));
-    assert.equal(h.api.getTask(b)?.state.status, 'pending');
+    // The order of the engine's own events proves the limit: the second starts only after the first ended.
+    const events: string[] = [];
+    const sub = h.api.onDidChangeTask((t) => events.push(`${t.id}:${t.state.status}`));
+    const a = h.api.spawnTask({ command: 'sleep 1' });
+    const b = h.api.spawnTask({ command: 'true' });
+    await finished(h.api, b);
+    sub.dispose();
+    const aEnded = events.indexOf(`${a}:completed`);
+    const bStarted = events.indexOf(`${b}:running`);
+    assert.ok(aEnded >= 0 && bStarted > aEnded, `the second started before the first ended: ${events.join(' ')}`);
+
+    const c = h.api.spawnTask({ command: 'sleep 30' });
+    const d = h.api.spawnTask({ command: 'sleep 30' });
+    await waitFor(() => h.api.getTask(c)?.state.status === 'running', 'the first to start');
+    assert.equal(h.api.getTask(d)?.state.status, 'pending');
     await config().update('maxConcurrentTasks', 2, vscode.ConfigurationTarget.Global);
-    await waitFor(() => h.api.getTask(b)?.state.status === 'running', 'the second to start once the limit rises');
+    await waitFor(() => h.api.getTask(d)?.state.status === 'running', 'the second to start once the limit rises');
   });
 
   it('shell and defaultWorkingFolder decide how and where commands run', async () => {
@@ -57,16 +67,19 @@ describe('settings', () => {
   });
 
   it('cancelGracePeriod is how long a task that ignores SIGTERM gets before SIGKILL', async () => {
-    await config().update('cancelGracePeriod', 0.5, vscode.ConfigurationTarget.Global);
-    await waitFor(() => h.hooks.ui.settings.current.cancelGraceMs === 500, 'the setting');
-    const id = h.api.spawnTask({ command: "trap '' TERM; sleep 30 & wait; sleep 30" });
+    await config().update('cancelGracePeriod', 0.2, vscode.ConfigurationTarget.Global);
+    await waitFor(() => h.hooks.ui.settings.current.cancelGraceMs === 200, 'the setting');
+    const id = h.api.spawnTask({ command: "trap '' TERM; echo trap-set; sleep 30 & wait; sleep 30" });
+    // Cancel only once the shell ignores TERM, so the KILL after the grace period is what ends it.
     await waitFor(() => h.api.getTask(id)?.state.status === 'running', 'the start');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await vscode.commands.executeCommand('backgroundTasks.showOutput', id);
+    await waitFor(() => h.hooks.ui.channels.recordedText(id)?.includes('trap-set'), 'the trap to be set');
     const started = Date.now();
     h.api.cancelTask(id);
     const task = await finished(h.api, id);
     assert.equal(task.state.status, 'cancelled');
-    assert.ok(Date.now() - started < 2500, `took ${Date.now() - started} ms with a 0.5 s grace period`);
+    // Under the default grace (3 s) it could not have ended this soon; the slack is for a loaded machine.
+    assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms with a 0.2 s grace period`);
   });
 
   it('historySize bounds the finished tasks kept', async () => {
@@ -77,9 +90,12 @@ describe('settings', () => {
   });
 
   it('an out-of-range value is clamped, not an error', async () => {
+    // From 5 to 0: the watcher applying 0 must land on 1, never stay at 5 or take 0.
+    await config().update('maxConcurrentTasks', 5, vscode.ConfigurationTarget.Global);
+    await waitFor(() => h.hooks.ui.settings.current.maxConcurrentTasks === 5, 'the value 5 applied');
     await config().update('maxConcurrentTasks', 0, vscode.ConfigurationTarget.Global);
-    await waitFor(() => config().get('maxConcurrentTasks') === 0, 'the value written');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await waitFor(() => h.hooks.ui.settings.current.maxConcurrentTasks !== 5, 'the value 0 applied');
     assert.equal(h.hooks.ui.settings.current.maxConcurrentTasks, 1);
+    assert.equal(h.api.getStatistics().maxConcurrent, 1);
   });
 });
