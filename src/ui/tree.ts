@@ -38,9 +38,9 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     return node;
   }
 
-  /** Called by VS Code when the tooltip is about to show; the node builds it on first read. */
-  resolveTreeItem(item: vscode.TreeItem): vscode.TreeItem {
-    void item.tooltip;
+  /** Called by VS Code when a tooltip is about to show: only then is a task's tooltip built. */
+  resolveTreeItem(item: vscode.TreeItem, node: TreeNode): vscode.TreeItem {
+    if (node.kind === 'task') item.tooltip = node.buildTooltip(Date.now());
     return item;
   }
 

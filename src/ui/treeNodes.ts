@@ -47,27 +47,13 @@ export class GroupNode extends vscode.TreeItem {
   }
 }
 
-const LAZY_TOOLTIP: PropertyDescriptor = {
-  get(this: TaskNode) {
-    return this.getTooltip();
-  },
-  set(this: TaskNode, value: vscode.MarkdownString | string | undefined) {
-    this.setTooltip(value);
-  },
-  enumerable: true,
-  configurable: true,
-};
-
 /**
  * One task: its command, a description of its state, and a click that opens its output.
- * The tooltip (Markdown with three formatted dates) is built when first read, not for every
- * node of a long history; the provider's resolveTreeItem() reads it when VS Code asks.
+ * No tooltip here: VS Code reads the tooltip of every node it is sent, so the Markdown (three
+ * formatted dates) is built only when a tooltip is about to show (the provider's resolveTreeItem).
  */
 export class TaskNode extends vscode.TreeItem {
   readonly kind = 'task';
-  /** When the description was made: the time the tooltip is built for, until it is built. */
-  private shownAt = 0;
-  private builtTooltip: vscode.MarkdownString | string | undefined | null = null;
 
   constructor(
     public task: TaskSnapshot,
@@ -76,8 +62,6 @@ export class TaskNode extends vscode.TreeItem {
     super(taskLabel(task), vscode.TreeItemCollapsibleState.None);
     this.id = `task:${task.id}`;
     this.update(task, now);
-    // TreeItem may have made `tooltip` a field of its own; here it becomes the lazy accessor.
-    Object.defineProperty(this, 'tooltip', LAZY_TOOLTIP);
   }
 
   update(task: TaskSnapshot, now: number): void {
@@ -86,23 +70,15 @@ export class TaskNode extends vscode.TreeItem {
     this.description = describeTask(task, now);
     this.iconPath = statusIcon(task.state.status);
     this.contextValue = contextFlags(task);
-    this.shownAt = now;
-    this.builtTooltip = null;
     this.command = { command: Command.showOutput, title: 'Show Output', arguments: [task.id] };
     this.accessibilityInformation = { label: `${task.state.status} task ${task.id}: ${task.command}. ${this.description}` };
   }
 
-  /** The tooltip, built on first read. */
-  getTooltip(): vscode.MarkdownString | string | undefined {
-    if (this.builtTooltip === null) this.builtTooltip = new vscode.MarkdownString(tooltipMarkdown(this.task, this.shownAt));
-    return this.builtTooltip;
-  }
-
-  setTooltip(value: vscode.MarkdownString | string | undefined): void {
-    this.builtTooltip = value;
+  /** The tooltip for the task as it is now: untrusted Markdown. */
+  buildTooltip(now: number): vscode.MarkdownString {
+    return new vscode.MarkdownString(tooltipMarkdown(this.task, now));
   }
 }
-
 
 /**
  * The last child of a group that holds more tasks than the tree shows: "… 9 800 more", which

@@ -75,7 +75,9 @@ describe('task tree', () => {
     const id = h.api.spawnTask({ command: 'echo "**bold** [x](command:workbench.action.quit)"', metadata: { 'note<b>': '_hi_' } });
     await finished(h.api, id);
     const node = await waitFor(() => nodeOf(id), 'the node');
-    const tooltip = node.tooltip as vscode.MarkdownString;
+    assert.equal(node.tooltip, undefined, 'built only when VS Code asks for it');
+    const resolved = await h.hooks.tree.provider.resolveTreeItem(node, node);
+    const tooltip = resolved.tooltip as vscode.MarkdownString;
     assert.ok(tooltip instanceof vscode.MarkdownString);
     assert.ok(!tooltip.isTrusted, 'not trusted');
     assert.ok(!tooltip.supportHtml, 'no HTML');
