@@ -1,7 +1,6 @@
 // The completion notices (the seed's message queue): priority decides how loud, failures are
 // errors with the last lines of output, and a burst of finishes becomes one grouped notice.
-import { readTail } from '../core/logReader';
-import { effectiveNotificationPriority, formatCompletionMessage } from '../core/format';
+import { buildCompletionMessage } from '../core/format';
 import type { TaskSnapshot, TaskStatus } from '../core/types';
 import type { NotificationSink, Severity } from './seams';
 import type { NotificationLevel } from './settings';
@@ -15,7 +14,6 @@ export const SHOW_FAILED = 'Show Failed';
 const GATHER_MS = 400;
 /** More toasts than this at once become one grouped notice. */
 const GROUP_ABOVE = 3;
-const TAIL_LINES = 5;
 const STATUS_MESSAGE_MS = 8000;
 
 export interface NotificationActions {
@@ -30,17 +28,21 @@ export interface Notice {
   buttons: string[];
 }
 
-/** How a single finished task is announced: a toast, a status bar line, or nothing. */
-export function noticeFor(task: TaskSnapshot, level: NotificationLevel, tail: readonly string[] = []): Notice | 'quiet' | undefined {
+/**
+ * How a single finished task is announced: a toast, a status bar line, or nothing. The text and
+ * priority are the task's message, which the engine built when the task ended (a failure already
+ * raised to at least high, its last lines of output included); here they are only reshaped.
+ */
+export function noticeFor(task: TaskSnapshot, level: NotificationLevel): Notice | 'quiet' | undefined {
   const status = task.state.status;
   if (level === 'none' || (level === 'failuresOnly' && status !== 'failed')) return undefined;
-  const text = toastText(formatCompletionMessage(task, tail));
+  const message = task.message ?? buildCompletionMessage(task);
+  const text = toastText(message.text);
   if (status === 'failed') return { severity: 'error', text, buttons: [SHOW_OUTPUT, RERUN] };
   // A cancel is something a person (or a failed dependency, already announced) did: no toast.
   if (status === 'cancelled') return 'quiet';
-  const priority = effectiveNotificationPriority(task);
-  if (priority === 'low') return 'quiet';
-  return { severity: priority === 'urgent' ? 'warning' : 'information', text, buttons: [SHOW_OUTPUT] };
+  if (message.priority === 'low') return 'quiet';
+  return { severity: message.priority === 'urgent' ? 'warning' : 'information', text, buttons: [SHOW_OUTPUT] };
 }
 
 /** "12 tasks finished, 2 failed". */
@@ -98,12 +100,11 @@ export class CompletionNotifier {
     const toasts: [TaskSnapshot, Notice][] = [];
     const quiet: TaskSnapshot[] = [];
     for (const task of tasks) {
-      const tail = task.state.status === 'failed' ? readTail(task.logPath, TAIL_LINES) : [];
-      const notice = noticeFor(task, level, tail);
+      const notice = noticeFor(task, level);
       if (notice === 'quiet') quiet.push(task);
       else if (notice) toasts.push([task, notice]);
     }
-    if (quiet.length === 1) this.sink().statusMessage(oneLine(formatCompletionMessage(quiet[0])), STATUS_MESSAGE_MS);
+    if (quiet.length === 1) this.sink().statusMessage(oneLine((quiet[0].message ?? buildCompletionMessage(quiet[0])).text), STATUS_MESSAGE_MS);
     else if (quiet.length > 1) this.sink().statusMessage(groupText(quiet), STATUS_MESSAGE_MS);
     if (toasts.length > GROUP_ABOVE) {
       const all = toasts.map(([task]) => task);
