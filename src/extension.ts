@@ -31,6 +31,9 @@ export interface TestingHooks {
 export async function activate(context: vscode.ExtensionContext): Promise<BackgroundTasksApi> {
   const storage = context.storageUri ?? context.globalStorageUri;
   const initial = readSettings();
+  // The extension's own warnings (a task.json that could not be saved...), where a person can read them.
+  const log = vscode.window.createOutputChannel('Background Tasks', { log: true });
+  context.subscriptions.push(log);
   const core = await TaskEngine.open({
     storageDir: storage.fsPath,
     maxConcurrentTasks: initial.maxConcurrentTasks,
@@ -38,7 +41,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Backgr
     historyLimit: initial.historySize,
     shell: initial.shell || undefined,
     defaultCwd: initial.defaultCwd,
-    log: (message) => console.warn(message),
+    log: (message) => log.warn(message),
   });
   context.subscriptions.push({ dispose: () => core.dispose() });
 
@@ -76,6 +79,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Backgr
       rerun: (id) => vscode.commands.executeCommand(Command.rerun, id),
       showTasks: (status) => vscode.commands.executeCommand(Command.showTasks, { status }),
     },
+    (message) => log.error(message),
   );
   context.subscriptions.push(notifier, core.onDidFinishTask((task) => notifier.taskFinished(task)));
   registerRunCommands(context, ui);
@@ -83,7 +87,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Backgr
   registerTaskCommands(context, ui);
   registerShowTasks(context, ui);
 
-  const testing: TestingHooks = { ui, tree, notifier, statusBar };
+  // The hooks exist only for the extension's own tests, never in the API other extensions get.
+  const testing: TestingHooks | undefined =
+    context.extensionMode === vscode.ExtensionMode.Test ? { ui, tree, notifier, statusBar } : undefined;
   return createApi(core, trust, testing);
 }
 

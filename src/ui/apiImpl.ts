@@ -1,5 +1,6 @@
 // The object activate() returns: the engine behind the BackgroundTasksApi promise, with
-// workspace trust enforced and VS Code events. Tests reach the ui through a hidden property.
+// workspace trust enforced and VS Code events. The extension's own tests reach the ui through a
+// hidden property that exists only in VS Code's test mode.
 import * as vscode from 'vscode';
 import type { BackgroundTasksApi } from '../api';
 import type { TaskEngine } from '../core/engine';
@@ -34,7 +35,7 @@ export function createApi(engine: TaskEngine, trust: Trust, testing: unknown): B
     onDidChangeTask: vscodeEvent((listener) => engine.onDidChangeTask(listener)),
     onDidFinishTask: vscodeEvent((listener) => engine.onDidFinishTask(listener)),
   };
-  // Not part of the API: invisible to Object.keys and to the shipped types.
-  Object.defineProperty(api, '__testing', { value: testing, enumerable: false });
+  // Only when the extension runs its own tests; invisible to Object.keys and to the shipped types.
+  if (testing) Object.defineProperty(api, '__testing', { value: testing, enumerable: false });
   return api;
 }

@@ -79,6 +79,7 @@ export class CompletionNotifier {
     private readonly sink: () => NotificationSink,
     private readonly level: () => NotificationLevel,
     private readonly actions: NotificationActions,
+    private readonly logError: (message: string) => void,
   ) {}
 
   /** How many finished tasks wait for the gathering window to close. */
@@ -125,7 +126,7 @@ export class CompletionNotifier {
     });
     const acted = shown.then(
       () => undefined,
-      (error: unknown) => console.error('Background Tasks: a notification action failed:', error),
+      (error: unknown) => this.logError(`A notification's button failed: ${error instanceof Error ? error.message : String(error)}`),
     );
     this.idle = Promise.all([this.idle, acted]).then(() => undefined);
   }
