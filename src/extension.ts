@@ -34,7 +34,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Backgr
   // The extension's own warnings (a task.json that could not be saved...), where a person can read them.
   const log = vscode.window.createOutputChannel('Background Tasks', { log: true });
   context.subscriptions.push(log);
-  const core = await TaskEngine.open({
+  const engine = await TaskEngine.open({
     storageDir: storage.fsPath,
     maxConcurrentTasks: initial.maxConcurrentTasks,
     cancelGraceMs: initial.cancelGraceMs,
@@ -43,14 +43,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Backgr
     defaultCwd: initial.defaultCwd,
     log: (message) => log.warn(message),
   });
-  context.subscriptions.push({ dispose: () => core.dispose() });
+  context.subscriptions.push({ dispose: () => engine.dispose() });
 
   const trust = new Trust();
-  const settings = new SettingsWatcher(core);
-  const channels = new TaskChannels(core);
-  const documents = new TaskDocuments(core);
-  const tree = registerTree(context, core);
-  const statusBar = new TaskStatusBar(core);
+  const settings = new SettingsWatcher(engine);
+  const channels = new TaskChannels(engine);
+  const documents = new TaskDocuments(engine);
+  const tree = registerTree(context, engine);
+  const statusBar = new TaskStatusBar(engine);
   context.subscriptions.push(
     settings,
     channels,
@@ -58,11 +58,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Backgr
     statusBar,
     vscode.workspace.registerTextDocumentContentProvider(SCHEME, documents),
     vscode.workspace.onDidChangeWorkspaceFolders(() => settings.reload()),
-    core.onDidRemoveTask(() => channels.prune()),
+    engine.onDidRemoveTask(() => channels.prune()),
   );
 
   const ui: UiServices = {
-    engine: core,
+    engine,
     trust,
     seams: { notifications: vscodeNotifications, prompts: vscodePrompts },
     channels,
@@ -81,7 +81,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Backgr
     },
     (message) => log.error(message),
   );
-  context.subscriptions.push(notifier, core.onDidFinishTask((task) => notifier.taskFinished(task)));
+  context.subscriptions.push(notifier, engine.onDidFinishTask((task) => notifier.taskFinished(task)));
   registerRunCommands(context, ui);
   registerPipeSelection(context, ui, vscode.Uri.joinPath(storage, 'inputs').fsPath);
   registerTaskCommands(context, ui);
@@ -90,7 +90,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Backgr
   // The hooks exist only for the extension's own tests, never in the API other extensions get.
   const testing: TestingHooks | undefined =
     context.extensionMode === vscode.ExtensionMode.Test ? { ui, tree, notifier, statusBar } : undefined;
-  return createApi(core, trust, testing);
+  return createApi(engine, trust, testing);
 }
 
 export function deactivate(): void {

@@ -7,7 +7,7 @@ import { Command } from './commandIds';
 import { detailsUri, statisticsUri } from './documents';
 import { showInfo, type UiServices } from './services';
 import { resolveTask, selectedIds } from './taskArgs';
-import { isFinished } from './taskText';
+import { isFinal } from '../core/taskState';
 
 /** Clearing more than this many finished tasks asks first. */
 const CONFIRM_CLEAR_ABOVE = 20;
@@ -98,7 +98,7 @@ async function remove(ui: UiServices, arg?: unknown, selection?: unknown): Promi
   let all = true;
   for (const id of ids) {
     const task = ui.engine.getTask(id);
-    if (task && !isFinished(task)) {
+    if (task && !isFinal(task.state.status)) {
       showInfo(ui, `Background Tasks: task [${id}] has not finished; cancel it first, then remove it.`);
       all = false;
     } else if (!ui.engine.removeTask(id)) {

@@ -23,11 +23,6 @@ export function taskLabel(task: TaskSnapshot): string {
   return shortCommand(task.command);
 }
 
-export function isFinished(task: TaskSnapshot): boolean {
-  const status = task.state.status;
-  return status === 'completed' || status === 'failed' || status === 'cancelled';
-}
-
 /** The tree's description: `¢ [a1b2c3] · 4.2s · exit code 1 · 45% · waiting for [x]`. */
 export function describeTask(task: TaskSnapshot, now: number): string {
   const s = task.state;
