@@ -55,7 +55,11 @@ export function validateSpawnOptions(
     throw new TaskOptionsError('options', 'spawnTask needs an options object with at least a command.');
   }
   const { command } = options;
-  if (typeof command !== 'string' || command.trim() === '') {
+  if (typeof command !== 'string') {
+    const got = command === undefined ? 'nothing' : command === null ? 'null' : `a ${Array.isArray(command) ? 'list' : typeof command}`;
+    throw new TaskOptionsError('command', `The command must be a string such as "npm test" (got ${got}).`);
+  }
+  if (command.trim() === '') {
     throw new TaskOptionsError('command', 'The command is empty: give the shell command to run, e.g. "npm test".');
   }
   if (command.includes('\0')) {
