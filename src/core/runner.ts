@@ -26,6 +26,26 @@ umask 077
 { printf '%s\\n' "$code" > "$3/exit"; } 2>/dev/null
 exit "$code"`;
 
+/**
+ * Linux refuses one argument longer than 128 KiB (MAX_ARG_STRLEN) with E2BIG, and all of them
+ * together beyond ARG_MAX; a command longer than this is written to a file in the task's
+ * folder and sourced by the shell, which runs it exactly as `-c` would (same $0, same exit).
+ */
+export const LONG_COMMAND_BYTES = 32 * 1024;
+
+/** Quotes a string for sh. */
+export function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The text given to `<shell> -c`: the command, or for a long one `. '<task folder>/command'`. */
+export function commandArgument(req: Pick<StartRequest, 'command' | 'dir'>): string {
+  if (Buffer.byteLength(req.command) <= LONG_COMMAND_BYTES) return req.command;
+  const file = `${req.dir}/command`;
+  fs.writeFileSync(file, req.command, { mode: 0o600 });
+  return `. ${shellQuote(file)}`;
+}
+
 export interface StartRequest {
   id: string;
   dir: string;
@@ -79,7 +99,7 @@ export class Runner {
     try {
       logFd = fs.openSync(req.logPath, 'a', 0o600);
       if (req.stdinPath !== undefined) stdinFd = fs.openSync(req.stdinPath, 'r');
-      const child = spawn('/bin/sh', ['-c', WRAPPER, 'background-task', req.shell, req.command, req.dir], {
+      const child = spawn('/bin/sh', ['-c', WRAPPER, 'background-task', req.shell, commandArgument(req), req.dir], {
         cwd: req.cwd,
         env: { ...process.env, ...req.env },
         detached: true,
