@@ -234,12 +234,16 @@ function spawnMessage(err: Error & { code?: string; path?: string; spawnargs?: s
 
 /** What a task needs before its process can start: its working folder, and its stdin file if it has one. */
 export function startInput(
-  t: { cwd: string; stdinFrom?: string; stdinFile?: string },
-  logPath: (id: string) => string,
+  t: { id: string; cwd: string; stdinFrom?: string; stdinFile?: string; ownStdin?: boolean },
+  paths: { logPath(id: string): string; stdinPath(id: string): string },
 ): { stdinPath?: string } | { error: string } {
   if (!isDirectory(t.cwd)) return { error: `working folder does not exist: ${t.cwd}` };
+  if (t.ownStdin) {
+    const stdinPath = paths.stdinPath(t.id);
+    return fs.existsSync(stdinPath) ? { stdinPath } : { error: `its stdin text is gone from ${stdinPath}` };
+  }
   if (t.stdinFrom !== undefined) {
-    const stdinPath = logPath(t.stdinFrom);
+    const stdinPath = paths.logPath(t.stdinFrom);
     return fs.existsSync(stdinPath) ? { stdinPath } : { error: `the output of input task ${t.stdinFrom} is gone` };
   }
   if (t.stdinFile !== undefined) {
