@@ -102,7 +102,7 @@ export class TaskEngine extends EngineSettings {
     const valid = validateSpawnOptions(options, (id) => this.tasks.has(id), (id) => this.dependenciesOf(id));
     const id = this.store.newId((candidate) => this.tasks.has(candidate));
     const now = Date.now();
-    const { cwd, ...rest } = valid;
+    const { cwd, stdinText, ...rest } = valid;
     const record: TaskRecord = {
       ...rest,
       id,
@@ -113,9 +113,10 @@ export class TaskEngine extends EngineSettings {
     };
     if (record.stdinFrom === undefined) delete record.stdinFrom;
     if (record.stdinFile === undefined) delete record.stdinFile;
+    if (stdinText !== undefined) record.ownStdin = true;
     const verdict = dependencyVerdict(record, (d) => this.tasks.get(d));
     if (verdict.kind === 'waiting') record.state = { status: 'pending', enqueuedAt: now, waitingFor: verdict.waitingFor };
-    this.store.createQueued(record);
+    this.store.createQueued(record, stdinText);
     this.tasks.set(id, record);
     this.queue.add(record);
     this.touch(record);
@@ -172,7 +173,16 @@ export class TaskEngine extends EngineSettings {
     const t = this.tasks.get(id);
     if (!t) throw new TaskOptionsError('id', `No task with id "${id}" to run again.`);
     const { command, type, priority, cwd, env, metadata } = t;
-    return this.spawnTask({ command, type, priority, cwd, env, metadata, mode: t.mode === 'verbose' ? 'verbose' : 'background' });
+    let stdinText: string | undefined;
+    if (t.ownStdin) {
+      try {
+        stdinText = fs.readFileSync(this.store.stdinPath(id), 'utf8');
+      } catch (err) {
+        throw new TaskOptionsError('id', `The stdin text of task ${id} is gone (${(err as NodeJS.ErrnoException).code ?? String(err)}), so it cannot run again with it.`);
+      }
+    }
+    const mode = t.mode === 'verbose' ? 'verbose' : 'background';
+    return this.spawnTask({ command, type, priority, cwd, env, metadata, mode, ...(stdinText !== undefined ? { stdinText } : {}) });
   }
 
   getStatistics(): TaskStatistics {
@@ -247,7 +257,7 @@ export class TaskEngine extends EngineSettings {
   }
 
   private start(t: TaskRecord): void {
-    const input = startInput(t, (id) => this.store.logPath(id));
+    const input = startInput(t, this.store);
     if ('error' in input) {
       fs.appendFileSync(this.store.logPath(t.id), `${input.error}\n`, { mode: 0o600 });
       return this.finish(t, { status: 'failed', endedAt: Date.now(), error: input.error });

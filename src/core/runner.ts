@@ -26,6 +26,26 @@ umask 077
 { printf '%s\\n' "$code" > "$3/exit"; } 2>/dev/null
 exit "$code"`;
 
+/**
+ * Linux refuses one argument longer than 128 KiB (MAX_ARG_STRLEN) with E2BIG, and all of them
+ * together beyond ARG_MAX; a command longer than this is written to a file in the task's
+ * folder and sourced by the shell, which runs it exactly as `-c` would (same $0, same exit).
+ */
+export const LONG_COMMAND_BYTES = 32 * 1024;
+
+/** Quotes a string for sh. */
+export function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The text given to `<shell> -c`: the command, or for a long one `. '<task folder>/command'`. */
+export function commandArgument(req: Pick<StartRequest, 'command' | 'dir'>): string {
+  if (Buffer.byteLength(req.command) <= LONG_COMMAND_BYTES) return req.command;
+  const file = `${req.dir}/command`;
+  fs.writeFileSync(file, req.command, { mode: 0o600 });
+  return `. ${shellQuote(file)}`;
+}
+
 export interface StartRequest {
   id: string;
   dir: string;
@@ -79,7 +99,7 @@ export class Runner {
     try {
       logFd = fs.openSync(req.logPath, 'a', 0o600);
       if (req.stdinPath !== undefined) stdinFd = fs.openSync(req.stdinPath, 'r');
-      const child = spawn('/bin/sh', ['-c', WRAPPER, 'background-task', req.shell, req.command, req.dir], {
+      const child = spawn('/bin/sh', ['-c', WRAPPER, 'background-task', req.shell, commandArgument(req), req.dir], {
         cwd: req.cwd,
         env: { ...process.env, ...req.env },
         detached: true,
@@ -214,12 +234,16 @@ function spawnMessage(err: Error & { code?: string; path?: string; spawnargs?: s
 
 /** What a task needs before its process can start: its working folder, and its stdin file if it has one. */
 export function startInput(
-  t: { cwd: string; stdinFrom?: string; stdinFile?: string },
-  logPath: (id: string) => string,
+  t: { id: string; cwd: string; stdinFrom?: string; stdinFile?: string; ownStdin?: boolean },
+  paths: { logPath(id: string): string; stdinPath(id: string): string },
 ): { stdinPath?: string } | { error: string } {
   if (!isDirectory(t.cwd)) return { error: `working folder does not exist: ${t.cwd}` };
+  if (t.ownStdin) {
+    const stdinPath = paths.stdinPath(t.id);
+    return fs.existsSync(stdinPath) ? { stdinPath } : { error: `its stdin text is gone from ${stdinPath}` };
+  }
   if (t.stdinFrom !== undefined) {
-    const stdinPath = logPath(t.stdinFrom);
+    const stdinPath = paths.logPath(t.stdinFrom);
     return fs.existsSync(stdinPath) ? { stdinPath } : { error: `the output of input task ${t.stdinFrom} is gone` };
   }
   if (t.stdinFile !== undefined) {

@@ -32,6 +32,8 @@ export interface TaskRecord {
   dependsOn: string[];
   stdinFrom?: string;
   stdinFile?: string;
+  /** Its stdin is the text the caller gave, kept in the task's folder (stdinPath). */
+  ownStdin?: boolean;
   createdAt: number;
   state: TaskState;
   progress?: TaskProgress;
@@ -81,6 +83,10 @@ export class TaskStore {
   }
   logPath(id: string): string {
     return path.join(this.tasksDir, id, 'output.log');
+  }
+  /** Where a task's stdinText is kept: in its folder, so it is removed with it. */
+  stdinPath(id: string): string {
+    return path.join(this.tasksDir, id, 'stdin');
   }
   exitPath(id: string): string {
     return path.join(this.tasksDir, id, 'exit');
@@ -138,8 +144,17 @@ export class TaskStore {
    * (the runner's open for append creates it too, whichever comes first), and its task.json
    * soon (saveSoon), so a task that starts in this turn is saved once, running, never pending.
    */
-  createQueued(record: TaskRecord): void {
+  createQueued(record: TaskRecord, stdinText?: string): void {
     this.makeTaskDir(record.id);
+    if (stdinText !== undefined) {
+      try {
+        fs.writeFileSync(this.stdinPath(record.id), stdinText, { mode: 0o600, flag: 'wx' });
+      } catch (err) {
+        // Nothing half-made stays behind: the caller is told, and the id is free again.
+        fs.rmSync(this.taskDir(record.id), { recursive: true, force: true });
+        throw new Error(`Cannot write the task's stdin text into ${this.taskDir(record.id)} (${(err as NodeJS.ErrnoException).code ?? String(err)}): check that the disk is not full, then try again.`, { cause: err });
+      }
+    }
     fs.open(this.logPath(record.id), 'a', 0o600, (err, fd) => {
       if (!err) fs.close(fd, () => undefined);
     });

@@ -77,6 +77,11 @@ export interface SpawnOptions {
   stdinFrom?: string;
   /** A file whose content becomes stdin (e.g. an editor selection written to a file). */
   stdinFile?: string;
+  /**
+   * Text that becomes stdin (e.g. an editor selection). The engine keeps it in the task's own
+   * folder (`tasks/<id>/stdin`, 0600), so it goes with the task; a rerun gets it again.
+   */
+  stdinText?: string;
   /** 'background' queues it; 'verbose' starts it at once, outside the limit. Default 'background'. */
   mode?: 'background' | 'verbose';
 }

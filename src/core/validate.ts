@@ -34,6 +34,7 @@ export interface ValidOptions {
   dependsOn: string[];
   stdinFrom?: string;
   stdinFile?: string;
+  stdinText?: string;
 }
 
 const list = (values: readonly string[]): string => values.map((v) => `"${v}"`).join(', ');
@@ -55,7 +56,11 @@ export function validateSpawnOptions(
     throw new TaskOptionsError('options', 'spawnTask needs an options object with at least a command.');
   }
   const { command } = options;
-  if (typeof command !== 'string' || command.trim() === '') {
+  if (typeof command !== 'string') {
+    const got = command === undefined ? 'nothing' : command === null ? 'null' : `a ${Array.isArray(command) ? 'list' : typeof command}`;
+    throw new TaskOptionsError('command', `The command must be a string such as "npm test" (got ${got}).`);
+  }
+  if (command.trim() === '') {
     throw new TaskOptionsError('command', 'The command is empty: give the shell command to run, e.g. "npm test".');
   }
   if (command.includes('\0')) {
@@ -87,20 +92,27 @@ export function validateSpawnOptions(
       throw new TaskOptionsError('stdinFile', 'Give either stdinFrom or stdinFile, not both.');
     }
   }
-  const piped = stdinFrom !== undefined || stdinFile !== undefined;
+  const { stdinText } = options;
+  if (stdinText !== undefined) {
+    if (typeof stdinText !== 'string') throw new TaskOptionsError('stdinText', `stdinText must be a string (got ${typeof stdinText}).`);
+    if (stdinFrom !== undefined || stdinFile !== undefined) {
+      throw new TaskOptionsError('stdinText', 'Give only one of stdinFrom, stdinFile and stdinText.');
+    }
+  }
+  const piped = stdinFrom !== undefined || stdinFile !== undefined || stdinText !== undefined;
   const requested = (options.mode as string | undefined) ?? 'background';
   if (!['background', 'verbose', 'piped'].includes(requested)) {
     throw new TaskOptionsError('mode', `Unknown mode "${requested}": use "background" or "verbose".`);
   }
   if (requested === 'piped' && !piped) {
-    throw new TaskOptionsError('mode', 'Mode "piped" needs stdinFrom (a task id) or stdinFile.');
+    throw new TaskOptionsError('mode', 'Mode "piped" needs stdinFrom (a task id), stdinFile or stdinText.');
   }
   const mode: TaskMode = requested === 'verbose' ? 'verbose' : piped ? 'piped' : (requested as TaskMode);
   const deps = stdinFrom !== undefined && !dependsOn.includes(stdinFrom) ? [...dependsOn, stdinFrom] : dependsOn;
   if (findCycle(deps, dependenciesOf) !== undefined) {
     throw new TaskOptionsError('dependsOn', 'These dependencies would form a cycle.');
   }
-  return { command, type, priority, mode, metadata, cwd: options.cwd, env, dependsOn, stdinFrom, stdinFile };
+  return { command, type, priority, mode, metadata, cwd: options.cwd, env, dependsOn, stdinFrom, stdinFile, stdinText };
 }
 
 function validateMetadata(metadata: unknown): TaskMetadata {

@@ -11,18 +11,23 @@ describe('engine: cancel', function () {
   it('never starts a cancelled pending task', async () => {
     const engine = await box.open({ maxConcurrentTasks: 1 });
     const dir = box.tempDir();
-    const blocker = engine.spawnTask({ command: `while [ ! -e ${q(path.join(dir, 'go'))} ]; do sleep 0.02; done` });
+    engine.spawnTask({ command: `while [ ! -e ${q(path.join(dir, 'go'))} ]; do sleep 0.02; done` });
     const marker = path.join(dir, 'started');
     const victim = engine.spawnTask({ command: `touch ${q(marker)}` });
+    // Queued after the victim with a limit of 1: had the victim started, it would have run
+    // before this one, so once this one has ended the marker would be there.
+    const later = engine.spawnTask({ command: 'true' });
+    const victimStates: string[] = [];
+    engine.onDidChangeTask((s) => s.id === victim && victimStates.push(s.state.status));
     const result = engine.cancelTask(victim, 'not needed');
     assert.equal(result.ok, true);
     assert.match(result.message, /before it started/);
     const t = engine.getTask(victim)!;
     assert.deepEqual(t.state.status === 'cancelled' && [t.state.reason, t.state.startedAt], ['not needed', undefined]);
     fs.writeFileSync(path.join(dir, 'go'), '');
-    await engine.waitForTask(blocker);
-    await new Promise((r) => setTimeout(r, 300));
+    assert.equal((await engine.waitForTask(later)).state.status, 'completed');
     assert.ok(!fs.existsSync(marker), 'the cancelled task never ran');
+    assert.deepEqual(victimStates, ['cancelled'], 'never running, never pending again');
     assert.equal(engine.getTask(victim)?.state.status, 'cancelled');
   });
 

@@ -288,13 +288,4 @@ describe('engine: storage, restore and reattach', function () {
     const second = await box.open({ storageDir, historyLimit: 0 });
     assert.deepEqual(second.getAllTasks(), [], 'enforced on open too');
   });
-
-  it('writes task.json atomically (no temp file left, always whole JSON)', async () => {
-    const engine = await box.open();
-    const id = engine.spawnTask({ command: 'true' });
-    await engine.waitForTask(id);
-    const dir = path.dirname(engine.logPath(id));
-    assert.ok(!fs.readdirSync(dir).some((f) => f.endsWith('.tmp')));
-    assert.equal(JSON.parse(fs.readFileSync(path.join(dir, 'task.json'), 'utf8')).id, id);
-  });
 });

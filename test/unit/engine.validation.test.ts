@@ -29,7 +29,14 @@ describe('engine: bad options are refused at once, naming the field', () => {
 
   it('refuses an empty command', () => refuses(engine, { command: '' }, 'command', /empty/));
   it('refuses a blank command', () => refuses(engine, { command: ' \t\n ' }, 'command', /empty/));
-  it('refuses a missing command', () => refuses(engine, {}, 'command'));
+  it('refuses a missing command', () => refuses(engine, {}, 'command', /must be a string .*got nothing/));
+  it('refuses a command that is not a string, saying so', () => {
+    const before = engine.getAllTasks().length;
+    refuses(engine, { command: 42 }, 'command', /must be a string .*got a number/);
+    refuses(engine, { command: ['ls', '-l'] }, 'command', /must be a string .*got a list/);
+    refuses(engine, { command: null }, 'command', /must be a string .*got null/);
+    assert.equal(engine.getAllTasks().length, before, 'nothing was queued');
+  });
   it('refuses an unknown type', () => refuses(engine, { command: 'true', type: 'docs' }, 'type', /"code", "system"/));
   it('refuses an unknown priority', () => refuses(engine, { command: 'true', priority: 'asap' }, 'priority', /urgent/));
   it('refuses an unknown mode', () => refuses(engine, { command: 'true', mode: 'sync' }, 'mode'));
