@@ -101,10 +101,13 @@ async function remove(ui: UiServices, arg?: unknown, selection?: unknown): Promi
     if (task && !isFinal(task.state.status)) {
       showInfo(ui, `Background Tasks: task [${id}] has not finished; cancel it first, then remove it.`);
       all = false;
-    } else if (!ui.engine.removeTask(id)) {
+    } else if (ui.engine.removeTask(id)) {
+      ui.channels.close(id);
+    } else {
+      // Kept: another task still waits to read its output as stdin, or its folder could not be deleted.
+      showInfo(ui, `Background Tasks: task [${id}] was not removed: a waiting task still needs its output, or its folder could not be deleted (see the Background Tasks log).`);
       all = false;
     }
-    ui.channels.close(id);
   }
   ui.tree.refresh();
   return all;

@@ -127,7 +127,12 @@ export async function openVsCode(options: OpenOptions = {}): Promise<E2eSession>
     runCommand: (title) => runPaletteCommand(page, title),
     async openView() {
       await runPaletteCommand(page, 'View: Show Background Tasks');
-      await page.locator('.pane-header', { hasText: /tasks/i }).first().waitFor({ state: 'visible', timeout: READY_MS });
+      // A container with one view hides that view's header: wait for the pane's body (tree or welcome).
+      await page
+        .locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: /tasks/i }) })
+        .locator('.pane-body')
+        .first()
+        .waitFor({ state: 'visible', timeout: READY_MS });
     },
     async reload() {
       await page.reload();

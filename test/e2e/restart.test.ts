@@ -26,7 +26,9 @@ describe('a person whose VS Code restarts while tasks run', () => {
   const toast = (text: string | RegExp): Locator => vscode.page.locator('.notification-toast', { hasText: text });
 
   // Each task appends to a file when it starts and when it ends: a second run would show as a second line.
-  const LONG = 'echo long started >> long.runs; sleep 10; echo long output; echo ended >> long.runs';
+  // The long one runs until the test creates `release`, so it is surely still running when VS Code is back,
+  // however slow the machine is to start it again.
+  const LONG = 'echo long started >> long.runs; until [ -f release ]; do sleep 0.2; done; echo long output; echo ended >> long.runs';
   const SHORT = 'echo short started >> short.runs; sleep 3; echo short output; echo ended >> short.runs; exit 3';
 
   async function runInBackground(command: string): Promise<void> {
@@ -53,7 +55,7 @@ describe('a person whose VS Code restarts while tasks run', () => {
     await runInBackground(LONG);
     await runInBackground(SHORT);
     await until(() => lines(longRuns).length === 1 && lines(shortRuns).length === 1, 'both tasks to start');
-    await row('sleep 10').waitFor({ timeout: STEP_MS });
+    await row('echo long started').waitFor({ timeout: STEP_MS });
 
     await vscode.stopServer();
     // The tasks run in process groups of their own: the short one goes on and ends while VS Code is down.
@@ -63,13 +65,15 @@ describe('a person whose VS Code restarts while tasks run', () => {
     await vscode.startServer();
     await vscode.openView();
     await tree().locator('.monaco-list-row', { hasText: /^Running/ }).first().waitFor({ timeout: READY_MS });
-    const long = row('sleep 10');
+    const long = row('echo long started');
     await long.waitFor({ timeout: STEP_MS });
+    assert.equal(await long.locator('.codicon-loading').count(), 1, 'the long task is listed as running');
     // The short one's result, as recorded by its wrapper while nobody watched: exit 3, announced as a failure.
     const shortToast = toast(/Task failed: echo short started/);
     await shortToast.first().waitFor({ timeout: READY_MS });
     assert.match((await shortToast.first().textContent()) ?? '', /exit code: 3|exit 3/i, 'the real exit code');
     await vscode.screenshot('after-restart');
+    fs.writeFileSync(path.join(vscode.workspace, 'release'), '');
 
     await toast(/Task completed: echo long started/).first().waitFor({ timeout: READY_MS });
     await tree().locator('.monaco-list-row', { hasText: /^Completed/ }).first().waitFor({ timeout: STEP_MS });
@@ -80,7 +84,7 @@ describe('a person whose VS Code restarts while tasks run', () => {
     // Its whole output, through the task's own output channel.
     await long.click();
     await vscode.page.locator('.panel .monaco-editor .view-lines', { hasText: 'long output' }).waitFor({ timeout: STEP_MS });
-    await row('sleep 3').click();
+    await row('echo short started').click();
     await vscode.page.locator('.panel .monaco-editor .view-lines', { hasText: 'short output' }).waitFor({ timeout: STEP_MS });
   });
 });

@@ -92,7 +92,7 @@ describe('commands', () => {
     await waitFor(() => h.hooks.ui.channels.recordedText(sink)?.trim() === '3', 'wc -l to print 3');
   });
 
-  it('pipeSelection feeds the editor selection to a command as stdin, and removes its input file after', async () => {
+  it('pipeSelection feeds the editor selection to a command as stdin, kept 0600 in the task folder and removed with the task', async () => {
     const document = await vscode.workspace.openTextDocument({ content: 'pear\napple\nfig\nnot this line\n' });
     const editor = await vscode.window.showTextDocument(document);
     editor.selection = new vscode.Selection(0, 0, 3, 0);
@@ -111,8 +111,13 @@ describe('commands', () => {
     await finished(h.api, fromCode);
     await run('showOutput', fromCode);
     await waitFor(() => h.hooks.ui.channels.recordedText(fromCode)?.trim() === '2', 'wc -l of the given text');
-    const inputs = path.join(path.dirname(path.dirname(path.dirname(task!.logPath))), 'inputs');
-    await waitFor(() => fs.readdirSync(inputs).length === 0, 'the input files removed once their tasks ended');
+    // The selection lives with its task (a reload cannot orphan it) and goes when the task goes.
+    const stdin = path.join(path.dirname(task!.logPath), 'stdin');
+    assert.equal(fs.readFileSync(stdin, 'utf8'), 'pear\napple\nfig\n');
+    assert.equal(fs.statSync(stdin).mode & 0o777, 0o600);
+    assert.ok(!fs.existsSync(path.join(path.dirname(path.dirname(path.dirname(task!.logPath))), 'inputs')), 'no inputs folder');
+    await run('remove', id);
+    await waitFor(() => !fs.existsSync(stdin), 'the selection removed with its task');
   });
 
   it('cancel takes an id, a tree node or a multi-selection, and says when there is nothing to cancel', async () => {
