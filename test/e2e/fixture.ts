@@ -142,7 +142,8 @@ export async function openVsCode(options: OpenOptions = {}): Promise<E2eSession>
       await session.server.stop();
     },
     async startServer() {
-      session.server = await startCodeServer(install, folders);
+      // The same port: VS Code keys a remote workspace's storage by its URI, authority (host:port) included.
+      session.server = await startCodeServer(install, { ...folders, port: session.server.port });
       await page.goto(`${session.server.url}?folder=${encodeURIComponent(folders.workspace)}`);
       await waitForWorkbench(page);
     },
