@@ -63,18 +63,41 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** F1, the title typed, then a click on the row whose label is exactly that title (Enter would take whatever row is first). */
+/**
+ * F1, the title typed, then a click on the row whose label is exactly that title (Enter would take
+ * whatever row is first). The palette lists the commands known when it opened and does not update
+ * while open; commands contributed by an extension (and the "View: Show ..." of its container) can
+ * be registered seconds after the workbench shows, on a cold machine many seconds. So, as a person
+ * would, close it and look again until the command is there.
+ */
 async function runPaletteCommand(page: Page, title: string): Promise<void> {
   const input = page.locator('.quick-input-widget input');
-  await page.keyboard.press('F1');
-  await input.waitFor({ state: 'visible', timeout: STEP_MS });
-  await input.fill(`>${title}`);
   const row = page
     .locator('.quick-input-list .monaco-list-row')
     .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }) })
     .first();
-  await row.waitFor({ state: 'visible', timeout: READY_MS });
+  const deadline = Date.now() + READY_MS;
+  for (;;) {
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: STEP_MS });
+    await input.fill(`>${title}`);
+    const listed = await row.waitFor({ state: 'visible', timeout: 5000 }).then(
+      () => true,
+      () => false,
+    );
+    if (listed) break;
+    if (Date.now() > deadline) throw new Error(`The command palette did not list "${title}" within ${READY_MS / 1000} s.`);
+    await page.keyboard.press('Escape');
+    await input.waitFor({ state: 'hidden', timeout: STEP_MS });
+  }
   await row.click();
+}
+
+/** For an afterEach hook: a screenshot of the page when the test failed, named after the test. */
+export async function screenshotIfFailed(test: Mocha.Test | undefined, session: E2eSession | undefined): Promise<void> {
+  if (!session || test?.state !== 'failed') return;
+  const file = await session.screenshot(`failed-${test.title.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`);
+  process.stderr.write(`    screenshot of the failure: ${file}\n`);
 }
 
 export interface OpenOptions {

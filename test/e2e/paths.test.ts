@@ -3,7 +3,7 @@
 // cancel; Show Tasks filtering; statistics; a window reload with a task running.
 import * as assert from 'node:assert/strict';
 import type { Locator } from 'playwright-core';
-import { openVsCode, READY_MS, STEP_MS, type E2eSession } from './fixture';
+import { openVsCode, screenshotIfFailed, READY_MS, STEP_MS, type E2eSession } from './fixture';
 
 describe('a person using Background Tasks', () => {
   let vscode: E2eSession;
@@ -35,6 +35,9 @@ describe('a person using Background Tasks', () => {
 
   before(async () => {
     vscode = await openVsCode({ files: { 'build.sh': 'echo building the project\nsleep 1\necho build ok\n' } });
+  });
+  afterEach(async function () {
+    await screenshotIfFailed(this.currentTest, vscode);
   });
   after(async () => {
     await vscode?.close();

@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Locator } from 'playwright-core';
-import { openVsCode, READY_MS, STEP_MS, type E2eSession } from './fixture';
+import { openVsCode, screenshotIfFailed, READY_MS, STEP_MS, type E2eSession } from './fixture';
 
 /** Polls a condition outside the page (a file the tasks write); fails with `what` after `timeoutMs`. */
 async function until(check: () => boolean, what: string, timeoutMs = READY_MS): Promise<void> {
@@ -43,6 +43,9 @@ describe('a person whose VS Code restarts while tasks run', () => {
 
   before(async () => {
     vscode = await openVsCode();
+  });
+  afterEach(async function () {
+    await screenshotIfFailed(this.currentTest, vscode);
   });
   after(async () => {
     await vscode?.close();

@@ -1,10 +1,13 @@
 import * as assert from 'node:assert/strict';
-import { openVsCode, type E2eSession } from './fixture';
+import { openVsCode, screenshotIfFailed, type E2eSession } from './fixture';
 
 describe('VS Code in a browser with the packaged extension', () => {
   let vscode: E2eSession;
   before(async () => {
     vscode = await openVsCode();
+  });
+  afterEach(async function () {
+    await screenshotIfFailed(this.currentTest, vscode);
   });
   after(async () => {
     await vscode?.close();
