@@ -1,5 +1,6 @@
 // The task engine: queue, limits, states, events. Processes are the runner's, persistence the
 // store's, queue decisions the scheduler's, settings EngineSettings'; this class keeps them in step.
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildCompletionMessage } from './format';
@@ -28,6 +29,8 @@ export class TaskEngine extends EngineSettings {
   /** Tasks handed to the runner and not yet ended (including ones still starting). */
   private readonly active = new Set<string>();
   private readonly killed = new Set<string>();
+  /** Cancels asked for while the launcher was starting the task: carried out once it runs. */
+  private readonly cancelOnStart = new Map<string, string>();
   private seq = 0;
   private scheduleQueued = false;
   private readonly queue = new ReadyQueue();
@@ -45,7 +48,14 @@ export class TaskEngine extends EngineSettings {
         if (t && !this.disposed) this.store.saveSoon(t);
       }, SAVE_RETRY_MS).unref();
     };
-    this.runner = new Runner((id, end) => this.onProcessEnd(id, end), pollMs);
+    this.runner = new Runner(
+      {
+        started: (id, pid, startTime) => this.onStarted(id, pid, startTime),
+        ended: (id, end) => this.onProcessEnd(id, end),
+        warn: (message) => this.log(message),
+      },
+      pollMs,
+    );
     this.progress = new ProgressTracker(
       {
         apply: (id, found) => {
@@ -109,6 +119,7 @@ export class TaskEngine extends EngineSettings {
       seq: ++this.seq,
       cwd: path.resolve(this.defaultCwd, cwd ?? '.'),
       createdAt: now,
+      token: newToken(),
       state: { status: 'pending', enqueuedAt: now },
     };
     if (record.stdinFrom === undefined) delete record.stdinFrom;
@@ -147,7 +158,10 @@ export class TaskEngine extends EngineSettings {
     if (!t) return { ok: false, message: `No task with id ${id}.` };
     const s = t.state;
     if (s.status === 'pending') {
-      if (this.active.has(id)) return { ok: false, message: `Task ${id} is starting; try again in a moment.` };
+      if (this.active.has(id)) {
+        this.cancelOnStart.set(id, reason);
+        return { ok: true, message: `Task ${id} is starting; it will be stopped as soon as it runs.` };
+      }
       this.finish(t, { status: 'cancelled', reason, endedAt: Date.now() });
       return { ok: true, message: `Task ${id} was cancelled before it started.` };
     }
@@ -263,9 +277,9 @@ export class TaskEngine extends EngineSettings {
       return this.finish(t, { status: 'failed', endedAt: Date.now(), error: input.error });
     }
     const stdinPath = input.stdinPath;
-    const startedAt = Date.now();
+    t.token ??= newToken();
     this.active.add(t.id);
-    const result = this.runner.start({
+    this.runner.start({
       id: t.id,
       dir: this.store.taskDir(t.id),
       logPath: this.store.logPath(t.id),
@@ -273,22 +287,38 @@ export class TaskEngine extends EngineSettings {
       command: t.command,
       cwd: t.cwd,
       env: t.env,
+      token: t.token,
       stdinPath,
     });
-    if ('error' in result) return; // stays pending until the runner reports the spawn error
-    t.state = { status: 'running', startedAt, pid: result.pid, ...(result.startTime ? { pidStartTime: result.startTime } : {}) };
-    this.progress.watch(t.id, this.store.logPath(t.id));
+    // Pending (and active) until the launcher says it runs, or reports why it could not.
+  }
+
+  /** The launcher started the task's wrapper (or, again, a first wrapper of it was found running). */
+  private onStarted(id: string, pid: number, startTime: string | undefined): void {
+    const t = this.tasks.get(id);
+    if (!t || this.disposed) return;
+    const s = t.state;
+    const pidStartTime = startTime ? { pidStartTime: startTime } : {};
+    if (s.status === 'pending') t.state = { status: 'running', startedAt: Date.now(), pid, ...pidStartTime };
+    else if (s.status === 'running') t.state = { status: 'running', startedAt: s.startedAt, pid, ...pidStartTime, ...(s.cancelling ? { cancelling: s.cancelling } : {}) };
+    else return;
+    if (s.status === 'pending') this.progress.watch(id, this.store.logPath(id));
     // Written at once, its temp file in the thread pool and renamed when done; dispose()
     // writes it synchronously if it has not landed, so a process that outlives this engine
     // is always on disk with its pid for the next one to watch.
     this.store.saveAsync(t);
     this.touch(t);
+    const reason = this.cancelOnStart.get(id);
+    if (reason !== undefined) {
+      this.cancelOnStart.delete(id);
+      this.cancelTask(id, reason);
+    }
   }
 
   private watchRestored(t: TaskRecord, pid: number, startTime: string | undefined): void {
     this.active.add(t.id);
     this.progress.watch(t.id, this.store.logPath(t.id));
-    this.runner.watch(t.id, pid, startTime);
+    this.runner.watch(t.id, pid, startTime, t.token);
     const s = t.state;
     if (s.status === 'running' && s.cancelling) {
       // Cancelled by an engine that went away during the grace period: finish the job.
@@ -317,6 +347,7 @@ export class TaskEngine extends EngineSettings {
     delete t.progress;
     this.active.delete(t.id);
     this.killed.delete(t.id);
+    this.cancelOnStart.delete(t.id);
     this.progress.forget(t.id);
     this.snapshots.delete(t.id);
     this.noteFinished(t);
@@ -342,4 +373,9 @@ export class TaskEngine extends EngineSettings {
     this.progress.markDirty(t.id);
     this.touch(t);
   }
+}
+
+/** The marker of one task's processes: random, so unique across windows and machines (unlike the 6-hex id). */
+function newToken(): string {
+  return randomBytes(16).toString('hex');
 }

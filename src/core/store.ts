@@ -35,6 +35,8 @@ export interface TaskRecord {
   /** Its stdin is the text the caller gave, kept in the task's folder (stdinPath). */
   ownStdin?: boolean;
   createdAt: number;
+  /** The value of BACKGROUND_TASKS_TASK_ID in every process of the task (see launcher.ts). */
+  token?: string;
   state: TaskState;
   progress?: TaskProgress;
   message?: TaskMessage;
