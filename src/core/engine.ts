@@ -7,13 +7,15 @@ import { buildCompletionMessage } from './format';
 import { readTail } from './logReader';
 import { ProgressTracker } from './progressTracker';
 import { EngineSettings } from './engineSettings';
+import { Emitter } from './events';
+import { loadHistory } from './history';
 import { adoptStarted, restoreTasks } from './restore';
 import { Runner, startInput, type ProcessEnd } from './runner';
 import { dependencyVerdict, ReadyQueue, TurnBudget } from './scheduler';
 import { computeStatistics } from './stats';
 import type { TaskRecord } from './store';
 import { endedState, isFinal } from './taskState';
-import type { EngineOptions, SpawnOptions, TaskProgress, TaskState, TaskStatistics } from './types';
+import type { Disposable, EngineOptions, Listener, SpawnOptions, TaskProgress, TaskState, TaskStatistics } from './types';
 import { findCycle, TaskOptionsError, validateSpawnOptions } from './validate';
 
 export { TaskOptionsError } from './validate';
@@ -36,6 +38,11 @@ export class TaskEngine extends EngineSettings {
   private readonly queue = new ReadyQueue();
   private readonly budget = new TurnBudget(START_BUDGET_MS, () => this.schedule());
   private readonly progress: ProgressTracker;
+  private loading = true;
+  private readyPromise: Promise<void> = Promise.resolve();
+  private readonly loadedEmitter = new Emitter<void>();
+  /** Queued before the history was loaded: numbered after it once it is. */
+  private readonly createdWhileLoading: TaskRecord[] = [];
 
   private constructor(options: EngineOptions) {
     super(options);
@@ -74,36 +81,81 @@ export class TaskEngine extends EngineSettings {
     );
   }
 
-  /** Opens (or creates) the storage folder, restores history, reattaches running tasks, starts scheduling. */
+  /**
+   * Opens (or creates) the storage folder and resolves at once: the history loads in the
+   * background (isLoading, ready, onDidLoad) while spawnTask() and the rest already work.
+   */
   static async open(options: EngineOptions): Promise<TaskEngine> {
     const engine = new TaskEngine(options);
     try {
       engine.store.init();
-      const { records, setAside } = engine.store.loadAll();
-      if (setAside.length > 0) {
-        engine.log(`Background Tasks: ${setAside.length} unreadable task file(s) were set aside and skipped: ${setAside.join(', ')}`);
-      }
-      for (const r of records) {
-        adoptStarted(r, engine.store);
-        engine.tasks.set(r.id, r);
-        engine.seq = Math.max(engine.seq, r.seq);
-        if (r.state.status === 'pending') engine.queue.add(r);
-      }
-      engine.noteFinishedOnOpen(records);
-      restoreTasks(records, {
-        store: engine.store,
-        watch: (r, pid, startTime) => engine.watchRestored(r, pid, startTime),
-        finish: (r, state) => engine.finish(r, state),
-        dependenciesOf: (id) => engine.dependenciesOf(id),
-      });
-      engine.enforceHistory();
     } catch (err) {
       engine.dispose();
       throw err;
     }
-    engine.opening = false;
-    engine.requestSchedule();
+    engine.readyPromise = engine.load();
     return engine;
+  }
+
+  /** True until the history on disk has been read and its running tasks are watched again. */
+  get isLoading(): boolean {
+    return this.loading;
+  }
+
+  /** Resolves once the history is loaded (never rejects: a failure is logged and the engine goes on). */
+  get ready(): Promise<void> {
+    return this.readyPromise;
+  }
+
+  /** Fires once the history is loaded: a list shown before it may now be completed. */
+  onDidLoad(listener: Listener<void>): Disposable {
+    return this.loadedEmitter.event(listener);
+  }
+
+  /** Reads the history in slices, then restores it: pending tasks queued again, running ones watched or ended. */
+  private async load(): Promise<void> {
+    const all: TaskRecord[] = [];
+    try {
+      const { setAside } = await loadHistory(this.store.tasksDir, (records) => {
+        for (const r of records) {
+          if (this.disposed || this.tasks.has(r.id)) continue;
+          this.tasks.set(r.id, r);
+          all.push(r);
+        }
+      });
+      if (this.disposed) return;
+      if (setAside.length > 0) {
+        this.log(`Background Tasks: ${setAside.length} unreadable task file(s) were set aside and skipped: ${setAside.join(', ')}`);
+      }
+      // Tasks queued while loading come after the whole history, in the listing and the queue.
+      let seq = all.reduce((max, r) => Math.max(max, r.seq), 0);
+      for (const t of this.createdWhileLoading.splice(0)) {
+        t.seq = ++seq;
+        this.store.saveSoon(t);
+      }
+      this.seq = Math.max(this.seq, seq);
+      for (const r of all) {
+        adoptStarted(r, this.store);
+        if (r.state.status === 'pending') this.queue.add(r);
+      }
+      this.noteFinishedOnOpen(all);
+      this.opening = true;
+      restoreTasks(all, {
+        store: this.store,
+        watch: (r, pid, startTime) => this.watchRestored(r, pid, startTime),
+        finish: (r, state) => this.finish(r, state),
+        dependenciesOf: (id) => this.dependenciesOf(id),
+      });
+    } catch (err) {
+      this.log(`Background Tasks: could not read the task history in ${this.store.tasksDir}: ${String(err)}; tasks of earlier sessions are not listed.`);
+    } finally {
+      this.opening = false;
+      this.loading = false;
+    }
+    if (this.disposed) return;
+    this.enforceHistory();
+    this.loadedEmitter.fire();
+    this.requestSchedule();
   }
 
   /** Queues a command and returns its id; throws TaskOptionsError for a bad option. */
@@ -128,6 +180,7 @@ export class TaskEngine extends EngineSettings {
     const verdict = dependencyVerdict(record, (d) => this.tasks.get(d));
     if (verdict.kind === 'waiting') record.state = { status: 'pending', enqueuedAt: now, waitingFor: verdict.waitingFor };
     this.store.createQueued(record, stdinText);
+    if (this.loading) this.createdWhileLoading.push(record);
     this.tasks.set(id, record);
     this.queue.add(record);
     this.touch(record);
@@ -219,6 +272,7 @@ export class TaskEngine extends EngineSettings {
     this.budget.dispose();
     for (const err of this.store.flushSync()) this.log(`Background Tasks: could not save a task: ${String(err)}`);
     this.runner.dispose();
+    this.loadedEmitter.dispose();
     this.disposeRegistry();
   }
 

@@ -20,8 +20,8 @@ export abstract class TaskRegistry implements Disposable {
   /** Set when the last removeTask() failed because the storage refused. */
   private storageFailed = false;
 
-  /** True while open() restores tasks: their finish events wait for the first listener. */
-  protected opening = true;
+  /** True while the engine restores loaded tasks: their finish events wait for a first listener, if none yet. */
+  protected opening = false;
   protected announcements: TaskSnapshot[] = [];
   protected disposed = false;
   protected historyLimit: number;
@@ -178,6 +178,8 @@ export abstract class TaskRegistry implements Disposable {
 
   /** Removes the oldest finished tasks beyond the history limit, with their logs. */
   protected enforceHistory(): void {
+    // While the history loads, the oldest finished tasks are not all known yet.
+    if (this.isLoading) return;
     let excess = this.finishedOrder.size - this.historyLimit;
     if (excess <= 0) return;
     for (const id of this.finishedOrder) {
@@ -194,10 +196,11 @@ export abstract class TaskRegistry implements Disposable {
   }
 
   abstract dispose(): void;
+  abstract get isLoading(): boolean;
 
   /** Announces a task that has just ended: its finish event, and its followers read to the end. */
   protected announceFinish(snap: TaskSnapshot): void {
-    if (this.opening) this.announcements.push(snap);
+    if (this.opening && !this.finished.hasListeners) this.announcements.push(snap);
     else this.finished.fire(snap);
     const followers = this.followers.get(snap.id);
     this.followers.delete(snap.id);

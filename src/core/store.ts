@@ -3,18 +3,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import {
-  TASK_MODES,
-  TASK_PRIORITIES,
-  TASK_STATUSES,
-  TASK_TYPES,
-  type TaskMessage,
-  type TaskMetadata,
-  type TaskMode,
-  type TaskPriority,
-  type TaskProgress,
-  type TaskState,
-  type TaskType,
+import type {
+  TaskMessage,
+  TaskMetadata,
+  TaskMode,
+  TaskPriority,
+  TaskProgress,
+  TaskState,
+  TaskType,
 } from './types';
 
 /** A task as it is kept on disk and in memory (env values included, never shown). */
@@ -272,86 +268,8 @@ export class TaskStore {
       return undefined;
     }
   }
-
-  /**
-   * Reads every task.json. One that cannot be read (corrupt, half-written, not a task) is
-   * renamed to task.json.corrupt-<time> and named in `setAside`, so it is reported once.
-   */
-  loadAll(): { records: TaskRecord[]; setAside: string[] } {
-    const records: TaskRecord[] = [];
-    const setAside: string[] = [];
-    let names: string[];
-    try {
-      names = fs.readdirSync(this.tasksDir);
-    } catch {
-      return { records, setAside };
-    }
-    for (const name of names) {
-      const file = path.join(this.tasksDir, name, 'task.json');
-      let text: string;
-      try {
-        text = fs.readFileSync(file, 'utf8');
-      } catch {
-        continue; // no task.json: not a task folder (or never finished being created)
-      }
-      const record = parseRecord(text, name);
-      if (record) {
-        records.push(record);
-      } else {
-        const aside = `${file}.corrupt-${Date.now()}`;
-        try {
-          fs.renameSync(file, aside);
-        } catch {
-          // Still reported; it will be tried again next time.
-        }
-        setAside.push(aside);
-      }
-    }
-    return { records, setAside };
-  }
 }
 
 function serialize(record: TaskRecord): string {
   return JSON.stringify({ version: FORMAT_VERSION, ...record });
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** A record from task.json text, or undefined when it is not one we can trust. */
-export function parseRecord(text: string, folderName: string): TaskRecord | undefined {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (!isObject(data) || data.id !== folderName || typeof data.command !== 'string') {
-    return undefined;
-  }
-  const state = data.state;
-  if (!isObject(state) || !(TASK_STATUSES as readonly unknown[]).includes(state.status)) {
-    return undefined;
-  }
-  if (
-    !(TASK_TYPES as readonly unknown[]).includes(data.type) ||
-    !(TASK_PRIORITIES as readonly unknown[]).includes(data.priority) ||
-    !(TASK_MODES as readonly unknown[]).includes(data.mode) ||
-    typeof data.cwd !== 'string' ||
-    typeof data.createdAt !== 'number' ||
-    typeof data.seq !== 'number'
-  ) {
-    return undefined;
-  }
-  if (state.status === 'running' && typeof state.pid !== 'number') {
-    return undefined;
-  }
-  const { version: _version, ...rest } = data;
-  void _version;
-  const record = rest as unknown as TaskRecord;
-  record.metadata = isObject(record.metadata) ? record.metadata : {};
-  record.env = isObject(record.env) ? record.env : {};
-  record.dependsOn = Array.isArray(record.dependsOn) ? record.dependsOn.filter((d) => typeof d === 'string') : [];
-  return record;
 }
