@@ -23,7 +23,6 @@ export { TaskOptionsError } from './validate';
 const FAILURE_TAIL_LINES = 10;
 /** Starting a process costs a few ms of this thread; more starts than fit wait for the next turn. */
 const START_BUDGET_MS = 4;
-const SAVE_RETRY_MS = 250;
 
 export class TaskEngine extends EngineSettings {
   private readonly runner: Runner;
@@ -47,14 +46,6 @@ export class TaskEngine extends EngineSettings {
   private constructor(options: EngineOptions) {
     super(options);
     const pollMs = options.pollIntervalMs ?? 500;
-    this.store.onSaveError = (id, err) => {
-      this.log(`Background Tasks: could not save task ${id}: ${String(err)}; trying again`);
-      // Tried again until it lands (a folder made read-only for a moment), or dispose() tries.
-      setTimeout(() => {
-        const t = this.tasks.get(id);
-        if (t && !this.disposed) this.store.saveSoon(t);
-      }, SAVE_RETRY_MS).unref();
-    };
     this.runner = new Runner(
       {
         started: (id, pid, startTime) => this.onStarted(id, pid, startTime),
@@ -74,7 +65,7 @@ export class TaskEngine extends EngineSettings {
         },
         save: (id) => {
           const t = this.tasks.get(id);
-          if (t) this.store.save(t);
+          if (t) this.store.writer.saveSoon(t);
         },
       },
       pollMs,
@@ -131,7 +122,7 @@ export class TaskEngine extends EngineSettings {
       let seq = all.reduce((max, r) => Math.max(max, r.seq), 0);
       for (const t of this.createdWhileLoading.splice(0)) {
         t.seq = ++seq;
-        this.store.saveSoon(t);
+        this.store.writer.saveSoon(t);
       }
       this.seq = Math.max(this.seq, seq);
       for (const r of all) {
@@ -200,7 +191,7 @@ export class TaskEngine extends EngineSettings {
     }
     t.dependsOn = [...new Set([...t.dependsOn, ...dependsOn])];
     this.queue.block(t);
-    this.store.save(t);
+    this.store.writer.saveSoon(t);
     this.touch(t);
     this.requestSchedule();
   }
@@ -222,7 +213,8 @@ export class TaskEngine extends EngineSettings {
     if (s.cancelling) return { ok: true, message: `Task ${id} is already being stopped.` };
     t.state = { ...s, cancelling: { reason, at: Date.now() } };
     try {
-      this.store.save(t);
+      // On disk before any signal, so an engine built after this one still ends it as cancelled.
+      this.store.writer.save(t);
     } catch (err) {
       t.state = s; // the call failed as a whole: nothing was asked of the process
       throw err;
@@ -270,7 +262,7 @@ export class TaskEngine extends EngineSettings {
     this.progress.dispose();
     this.disposed = true;
     this.budget.dispose();
-    for (const err of this.store.flushSync()) this.log(`Background Tasks: could not save a task: ${String(err)}`);
+    for (const err of this.store.writer.flushSync()) this.log(`Background Tasks: could not save a task: ${String(err)}`);
     this.runner.dispose();
     this.loadedEmitter.dispose();
     this.disposeRegistry();
@@ -306,7 +298,7 @@ export class TaskEngine extends EngineSettings {
         this.queue.makeReady(t);
       } else if (String(verdict.waitingFor) !== String(t.state.waitingFor ?? [])) {
         t.state = { ...t.state, waitingFor: verdict.waitingFor };
-        this.store.save(t);
+        this.store.writer.saveSoon(t);
         this.touch(t);
       }
     }
@@ -357,10 +349,10 @@ export class TaskEngine extends EngineSettings {
     else if (s.status === 'running') t.state = { status: 'running', startedAt: s.startedAt, pid, ...pidStartTime, ...(s.cancelling ? { cancelling: s.cancelling } : {}) };
     else return;
     if (s.status === 'pending') this.progress.watch(id, this.store.logPath(id));
-    // Written at once, its temp file in the thread pool and renamed when done; dispose()
-    // writes it synchronously if it has not landed, so a process that outlives this engine
-    // is always on disk with its pid for the next one to watch.
-    this.store.saveAsync(t);
+    // In the thread pool; dispose() writes it synchronously if it has not landed, so a process
+    // that outlives this engine is on disk with its pid (and the wrapper's pid file proves the
+    // start even before: adoptStarted).
+    this.store.writer.saveSoon(t);
     this.touch(t);
     const reason = this.cancelOnStart.get(id);
     if (reason !== undefined) {
@@ -407,13 +399,8 @@ export class TaskEngine extends EngineSettings {
     this.noteFinished(t);
     const tail = state.status === 'failed' ? readTail(this.store.logPath(t.id), FAILURE_TAIL_LINES, 16 * 1024) : [];
     t.message = buildCompletionMessage(this.snapshot(t), tail);
-    try {
-      this.store.save(t);
-    } catch (err) {
-      // Not writable now (read-only for a moment?): announced all the same, saved later.
-      this.log(`Background Tasks: could not save the end of task ${t.id}: ${String(err)}`);
-      this.store.saveSoon(t);
-    }
+    // In the thread pool: until it lands, the wrapper's exit file tells a later engine the same.
+    this.store.writer.saveSoon(t);
     this.touch(t);
     const snap = this.snapshot(t);
     this.announceFinish(snap);

@@ -190,8 +190,8 @@ export abstract class TaskRegistry implements Disposable {
     }
   }
 
-  protected constructor(storageDir: string, historyLimit: number) {
-    this.store = new TaskStore(storageDir);
+  protected constructor(storageDir: string, historyLimit: number, warn: (message: string) => void) {
+    this.store = new TaskStore(storageDir, warn);
     this.historyLimit = historyLimit;
   }
 

@@ -3,40 +3,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type {
-  TaskMessage,
-  TaskMetadata,
-  TaskMode,
-  TaskPriority,
-  TaskProgress,
-  TaskState,
-  TaskType,
-} from './types';
+import type { TaskRecord } from './taskRecord';
+import { StateWriter } from './stateWriter';
 
-/** A task as it is kept on disk and in memory (env values included, never shown). */
-export interface TaskRecord {
-  id: string;
-  /** Arrival order: the queue's tie-breaker and the listing order. */
-  seq: number;
-  command: string;
-  type: TaskType;
-  priority: TaskPriority;
-  mode: TaskMode;
-  metadata: TaskMetadata;
-  cwd: string;
-  env: Record<string, string>;
-  dependsOn: string[];
-  stdinFrom?: string;
-  stdinFile?: string;
-  /** Its stdin is the text the caller gave, kept in the task's folder (stdinPath). */
-  ownStdin?: boolean;
-  createdAt: number;
-  /** The value of BACKGROUND_TASKS_TASK_ID in every process of the task (see launcher.ts). */
-  token?: string;
-  state: TaskState;
-  progress?: TaskProgress;
-  message?: TaskMessage;
-}
+export type { TaskRecord } from './taskRecord';
 
 export interface ExitRecord {
   code: number;
@@ -44,36 +14,24 @@ export interface ExitRecord {
   at: number;
 }
 
-const FORMAT_VERSION = 1;
-
 export class TaskStore {
   readonly tasksDir: string;
-  /** Where background saves write their temp files (same file system, so rename works). */
-  private readonly stagingDir: string;
-  private stagingReady = false;
-  /** Told when a save in the background failed (the record stays right in memory). */
-  onSaveError: ((id: string, err: unknown) => void) | undefined;
-  /** Records given to saveSoon() whose write is not issued yet, and those being written. */
-  private readonly waiting = new Set<TaskRecord>();
-  private readonly inFlight = new Map<string, TaskRecord>();
-  /** Per task, the number of the latest save asked for: a background save older than it is dropped. */
-  private readonly generation = new Map<string, number>();
-  private flushTimer: NodeJS.Immediate | undefined;
+  /** The one writer of task.json (see stateWriter.ts). */
+  readonly writer: StateWriter;
 
-  constructor(readonly storageDir: string) {
+  constructor(
+    readonly storageDir: string,
+    warn: (message: string) => void = (m) => console.warn(m),
+  ) {
     this.tasksDir = path.join(storageDir, 'tasks');
-    this.stagingDir = path.join(this.tasksDir, '.saving');
+    this.writer = new StateWriter(this.tasksDir, warn);
   }
 
   /** Creates the folders (0700); drops temp files a process that went away left staged. */
   init(): void {
     fs.mkdirSync(this.tasksDir, { recursive: true, mode: 0o700 });
     fs.chmodSync(this.tasksDir, 0o700);
-    try {
-      fs.rmSync(this.stagingDir, { recursive: true, force: true });
-    } catch {
-      // Only leftovers; never a reason not to open.
-    }
+    this.writer.clearStaging();
   }
 
   taskDir(id: string): string {
@@ -134,13 +92,13 @@ export class TaskStore {
   create(record: TaskRecord): void {
     this.makeTaskDir(record.id);
     fs.closeSync(fs.openSync(this.logPath(record.id), 'a', 0o600));
-    this.save(record);
+    this.writer.save(record);
   }
 
   /**
    * As create(), for a task just queued: its folder now, its empty log in the thread pool
    * (the runner's open for append creates it too, whichever comes first), and its task.json
-   * soon (saveSoon), so a task that starts in this turn is saved once, running, never pending.
+   * after this turn (saveSoon).
    */
   createQueued(record: TaskRecord, stdinText?: string): void {
     this.makeTaskDir(record.id);
@@ -156,97 +114,13 @@ export class TaskStore {
     fs.open(this.logPath(record.id), 'a', 0o600, (err, fd) => {
       if (!err) fs.close(fd, () => undefined);
     });
-    this.saveSoon(record);
-  }
-
-  /** Replaces task.json atomically: a reader sees the old file or the new one, never half. */
-  save(record: TaskRecord): void {
-    const file = path.join(this.taskDir(record.id), 'task.json');
-    const tmp = `${file}.tmp`;
-    this.waiting.delete(record);
-    this.inFlight.delete(record.id);
-    this.generation.set(record.id, (this.generation.get(record.id) ?? 0) + 1);
-    fs.writeFileSync(tmp, serialize(record), { mode: 0o600 });
-    fs.renameSync(tmp, file);
-  }
-
-  /** Saves a record after this turn (several changes of one turn make one write), as saveAsync(). */
-  saveSoon(record: TaskRecord): void {
-    this.waiting.add(record);
-    this.flushTimer ??= setImmediate(() => {
-      this.flushTimer = undefined;
-      const list = [...this.waiting];
-      this.waiting.clear();
-      for (const r of list) this.saveAsync(r);
-    });
-  }
-
-  /**
-   * Saves a record as it is now with its temp file written in the thread pool; the rename is
-   * done on this thread and only if no newer save of the task came meanwhile, so a later
-   * save() is never overtaken. Until the rename, flushSync() would write it itself.
-   */
-  saveAsync(record: TaskRecord): void {
-    const id = record.id;
-    const gen = (this.generation.get(id) ?? 0) + 1;
-    this.generation.set(id, gen);
-    this.waiting.delete(record);
-    this.inFlight.set(id, record);
-    const file = path.join(this.taskDir(id), 'task.json');
-    // Staged outside the task's folder: a save that is overtaken leaves nothing in the folder
-    // while its write finishes.
-    if (!this.stagingReady) {
-      try {
-        fs.mkdirSync(this.stagingDir, { recursive: true, mode: 0o700 });
-        this.stagingReady = true;
-      } catch (err) {
-        // A read-only or full disk: reported like a failed write (the engine retries), never thrown
-        // from here, which runs in a timer of the extension host.
-        this.inFlight.delete(id);
-        queueMicrotask(() => {
-          if (this.generation.get(id) === gen) this.onSaveError?.(id, err);
-        });
-        return;
-      }
-    }
-    const tmp = path.join(this.stagingDir, `${id}.${gen}.json`);
-    fs.writeFile(tmp, serialize(record), { mode: 0o600 }, (err) => {
-      const current = this.generation.get(id) === gen;
-      try {
-        if (!err && current) fs.renameSync(tmp, file);
-        else if (!err) fs.unlinkSync(tmp);
-      } catch (e) {
-        err = e as NodeJS.ErrnoException;
-      }
-      if (!current) return;
-      this.inFlight.delete(id);
-      if (err) this.onSaveError?.(id, err);
-    });
-  }
-
-  /** Saves now (synchronously) every record whose saveSoon()/saveAsync() has not landed; returns the errors. */
-  flushSync(): unknown[] {
-    if (this.flushTimer) clearImmediate(this.flushTimer);
-    this.flushTimer = undefined;
-    const errors: unknown[] = [];
-    for (const r of [...this.waiting, ...this.inFlight.values()]) {
-      try {
-        this.save(r);
-      } catch (err) {
-        errors.push(err);
-      }
-    }
-    this.waiting.clear();
-    this.inFlight.clear();
-    return errors;
+    this.writer.saveSoon(record);
   }
 
   /** Deletes a task's folder; throws (keeping the task's saves as they were) when it cannot. */
   remove(id: string): void {
     fs.rmSync(this.taskDir(id), { recursive: true, force: true });
-    this.generation.delete(id);
-    this.inFlight.delete(id);
-    for (const r of this.waiting) if (r.id === id) this.waiting.delete(r);
+    this.writer.forget(id);
   }
 
   /**
@@ -268,8 +142,4 @@ export class TaskStore {
       return undefined;
     }
   }
-}
-
-function serialize(record: TaskRecord): string {
-  return JSON.stringify({ version: FORMAT_VERSION, ...record });
 }
