@@ -17,8 +17,6 @@ export abstract class TaskRegistry implements Disposable {
   protected readonly removed = new Emitter<TaskSnapshot>();
   /** Ids of finished tasks in the order they ended (open() sorts those it finds by end time). */
   private readonly finishedOrder = new Set<string>();
-  /** Set when the last removeTask() failed because the storage refused. */
-  private storageFailed = false;
 
   /** True while the engine restores loaded tasks: their finish events wait for a first listener, if none yet. */
   protected opening = false;
@@ -42,23 +40,31 @@ export abstract class TaskRegistry implements Disposable {
 
   /** Removes a finished task and its folder; false if unknown, not finished, or still feeding a pending task. */
   removeTask(id: string): boolean {
+    return this.tryRemoveTask(id).ok;
+  }
+
+  /** As removeTask(), saying why not: `storage` tells a refusal of the disk from a task that may not go. */
+  tryRemoveTask(id: string): { ok: true } | { ok: false; reason: 'unknown' | 'not finished' | 'input of a waiting task' | 'storage'; message: string } {
     const t = this.tasks.get(id);
-    if (!t || !isFinal(t.state.status) || this.isInputOfWaitingTask(id)) return false;
+    if (!t) return { ok: false, reason: 'unknown', message: `No task with id ${id}.` };
+    if (!isFinal(t.state.status)) return { ok: false, reason: 'not finished', message: `Task ${id} is ${t.state.status}; only a finished task can be removed.` };
+    if (this.isInputOfWaitingTask(id)) {
+      return { ok: false, reason: 'input of a waiting task', message: `Task ${id} is the input of a task still waiting for it; it is kept until that one starts.` };
+    }
     const snap = this.snapshot(t);
-    this.storageFailed = false;
     try {
       this.store.remove(id);
     } catch (err) {
       // Kept in the history (and removed later) rather than lost from view with its folder left.
-      this.storageFailed = true;
-      this.reportError(`Background Tasks: could not remove the folder of task ${id}: ${String(err)}`);
-      return false;
+      const message = `Background Tasks: could not remove the folder of task ${id}: ${String(err)}`;
+      this.reportError(message);
+      return { ok: false, reason: 'storage', message };
     }
     this.tasks.delete(id);
     this.snapshots.delete(id);
     this.finishedOrder.delete(id);
     this.removed.fire(snap);
-    return true;
+    return { ok: true };
   }
 
   /** Where a warning about storage goes (the engine's log). */
@@ -184,9 +190,10 @@ export abstract class TaskRegistry implements Disposable {
     if (excess <= 0) return;
     for (const id of this.finishedOrder) {
       if (excess <= 0) break;
-      if (this.removeTask(id)) excess--;
+      const removed = this.tryRemoveTask(id);
+      if (removed.ok) excess--;
       // The storage refuses (read-only for a moment): try again at the next finish, not 500 times now.
-      else if (this.storageFailed) break;
+      else if (removed.reason === 'storage') break;
     }
   }
 

@@ -21,7 +21,7 @@ export class TaskStore {
 
   constructor(
     readonly storageDir: string,
-    warn: (message: string) => void = (m) => console.warn(m),
+    private readonly warn: (message: string) => void = (m) => console.warn(m),
   ) {
     this.tasksDir = path.join(storageDir, 'tasks');
     this.writer = new StateWriter(this.tasksDir, warn);
@@ -32,6 +32,10 @@ export class TaskStore {
     fs.mkdirSync(this.tasksDir, { recursive: true, mode: 0o700 });
     fs.chmodSync(this.tasksDir, 0o700);
     this.writer.clearStaging();
+    // Folders of removed tasks whose deletion did not finish (the host went away meanwhile).
+    for (const name of fs.readdirSync(this.tasksDir)) {
+      if (name.startsWith('.removed-')) fs.rm(path.join(this.tasksDir, name), { recursive: true, force: true }, () => undefined);
+    }
   }
 
   taskDir(id: string): string {
@@ -117,10 +121,25 @@ export class TaskStore {
     this.writer.saveSoon(record);
   }
 
-  /** Deletes a task's folder; throws (keeping the task's saves as they were) when it cannot. */
+  /**
+   * Deletes a task's folder: renamed out of the way at once (one system call; the loader skips
+   * dot-names), its files deleted in the thread pool. Throws (keeping the task's saves as they
+   * were) when the rename is refused.
+   */
   remove(id: string): void {
-    fs.rmSync(this.taskDir(id), { recursive: true, force: true });
+    const trash = path.join(this.tasksDir, `.removed-${id}-${randomBytes(4).toString('hex')}`);
+    try {
+      fs.renameSync(this.taskDir(id), trash);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      this.writer.forget(id);
+      return;
+    }
     this.writer.forget(id);
+    fs.rm(trash, { recursive: true, force: true }, (err) => {
+      // Left for the next init() to delete; it holds nothing a listing shows.
+      if (err) this.warn(`Background Tasks: could not delete ${trash} (${err.code ?? err.message}); it is tried again at the next start.`);
+    });
   }
 
   /**

@@ -113,4 +113,21 @@ describe('engine: the task store', function () {
     const t = await engine.waitForTask(id);
     assert.equal(t.state.status, 'completed', 'the wrapper wrote its exit into the folder made again');
   });
+
+  it('says why a task cannot be removed, as a value, and removes a finished one with its folder', async () => {
+    const engine = await box.open();
+    const go = path.join(box.tempDir(), 'go');
+    const running = engine.spawnTask({ command: `while [ ! -e ${q(go)} ]; do sleep 0.02; done` });
+    const done = await engine.waitForTask(engine.spawnTask({ command: 'echo bye' }));
+    assert.deepEqual(engine.tryRemoveTask('nope00'), { ok: false, reason: 'unknown', message: 'No task with id nope00.' });
+    const refused = engine.tryRemoveTask(running);
+    assert.deepEqual(refused.ok === false && refused.reason, 'not finished');
+    assert.equal(engine.removeTask(running), false);
+    const tasksDir = path.dirname(path.dirname(done.logPath));
+    assert.deepEqual(engine.tryRemoveTask(done.id), { ok: true });
+    assert.ok(!fs.existsSync(path.dirname(done.logPath)), 'gone from its place at once');
+    await waitFor(() => !fs.readdirSync(tasksDir).some((n) => n.startsWith('.removed-')), 'its files deleted in the background');
+    fs.writeFileSync(go, '');
+    await engine.waitForTask(running);
+  });
 });
