@@ -174,6 +174,9 @@ async function chattyFloor(job: Extract<Job, { kind: 'chattyFloor' }>): Promise<
   h.enable();
   await new Promise((resolve) => setImmediate(resolve));
   const start = process.hrtime.bigint();
+  // From the turn after the spawns: what 50 busy processes alone do to a host's timers.
+  const steady = monitorEventLoopDelay({ resolution: 1 });
+  setImmediate(() => steady.enable());
   await Promise.all(
     Array.from({ length: job.count }, (_, i) => {
       const fd = fs.openSync(`${job.dir}/out-${i}.log`, 'a');
@@ -184,7 +187,8 @@ async function chattyFloor(job: Extract<Job, { kind: 'chattyFloor' }>): Promise<
   );
   const wallMs = ms(start);
   h.disable();
-  return { ...delayFigures(h), wallMs };
+  steady.disable();
+  return { ...delayFigures(h), steadyP99Ms: steady.percentile(99) / 1e6, wallMs };
 }
 
 async function history(job: Extract<Job, { kind: 'history' }>): Promise<Record<string, number>> {
