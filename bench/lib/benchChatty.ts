@@ -48,9 +48,15 @@ export async function benchChatty(ctx: Context): Promise<BenchResult> {
   );
   const result: BenchResult = { id: 'chatty', title: '3. Many chatty tasks: event-loop delay of the host', rows, targets: [], notes: [] };
   const p99 = findRow(result, group, 'ours (engine)', 'p99Ms')!;
-  result.targets = [{ text: `Event-loop delay p99 under 20 ms with ${count} chatty tasks`, measured: `${fmt(p99.median)} ms (worst round ${fmt(Math.max(...p99.samples))})`, met: p99.median < 20 }];
+  result.targets = [
+    {
+      text: `Event-loop delay p99 under 10 ms with ${count} chatty tasks, their start included`,
+      measured: `${fmt(p99.median)} ms (worst round ${fmt(Math.max(...p99.samples))})`,
+      met: p99.median < 10,
+    },
+  ];
   result.notes.push(
-    'Delay from perf_hooks.monitorEventLoopDelay (10 ms resolution) over the whole run, from the first spawn to the last follower done; steadyP99Ms leaves out the turn in which the engine starts the 50 tasks.',
+    'Delay from perf_hooks.monitorEventLoopDelay (1 ms resolution) over the whole run, from the first spawn to the last follower done; steadyP99Ms leaves out the turn in which the 50 tasks are started (for the floor, the same from the turn after its synchronous spawns: what 100 busy processes on this machine alone do to the timers of a host).',
   );
   return result;
 }

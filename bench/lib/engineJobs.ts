@@ -10,6 +10,7 @@ import { procStatusKiB, resetPeakRss } from './proc';
 
 export type Job =
   | { kind: 'throughput'; storageDir: string; command: string; count: number; limit: number }
+  | { kind: 'concurrency'; storageDir: string; count: number; limit: number; sleepSeconds: number }
   | { kind: 'spawnFloor'; command: string; count: number; limit: number; persistDir?: string }
   | { kind: 'capture'; storageDir: string; command: string; expectBytes: number }
   | { kind: 'chatty'; storageDir: string; command: string; count: number; follow: number; expectBytes: number }
@@ -23,9 +24,11 @@ function gc(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
-/** Opens the engine as the extension does: persistence on, default history and polling. */
-function open(storageDir: string, extra: { maxConcurrentTasks?: number; historyLimit?: number } = {}): Promise<TaskEngine> {
-  return TaskEngine.open({ storageDir, defaultCwd: storageDir, ...extra });
+/** Opens the engine as the extension does (persistence on, default history and polling), its history loaded. */
+async function open(storageDir: string, extra: { maxConcurrentTasks?: number; historyLimit?: number } = {}): Promise<TaskEngine> {
+  const engine = await TaskEngine.open({ storageDir, defaultCwd: storageDir, ...extra });
+  await engine.ready;
+  return engine;
 }
 
 /** Resolves once `count` finish events have been heard. */
@@ -51,6 +54,32 @@ async function throughput(job: Extract<Job, { kind: 'throughput' }>): Promise<Re
   const failed = all.filter((s) => s.state.status !== 'completed').length;
   if (failed > 0) throw new Error(`${failed} of ${job.count} tasks did not complete`);
   return { wallMs };
+}
+
+/**
+ * How many tasks ran at once at most, from the tasks' own clocks: each prints its start and
+ * end (ns); the peak is the largest number of [start, end] intervals that overlap.
+ */
+async function concurrency(job: Extract<Job, { kind: 'concurrency' }>): Promise<Record<string, number>> {
+  const engine = await open(job.storageDir, { maxConcurrentTasks: job.limit });
+  const { done } = finishes(engine, job.count);
+  const start = process.hrtime.bigint();
+  const command = `echo $(date +%s%N); sleep ${job.sleepSeconds}; echo $(date +%s%N)`;
+  const ids = Array.from({ length: job.count }, () => engine.spawnTask({ command }));
+  await done;
+  const wallMs = ms(start);
+  engine.dispose();
+  const edges: [number, number][] = [];
+  for (const id of ids) {
+    const [s, e] = fs.readFileSync(engine.logPath(id), 'utf8').trim().split('\n').map(Number);
+    edges.push([s, 1], [e, -1]);
+  }
+  // Ends before starts at the same instant: touching intervals do not overlap.
+  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let now = 0;
+  let peak = 0;
+  for (const [, d] of edges) peak = Math.max(peak, (now += d));
+  return { peak, wallMs };
 }
 
 /** The file work a persisting engine cannot avoid per task: a folder, a log, three atomic saves. */
@@ -115,7 +144,7 @@ function delayFigures(h: ReturnType<typeof monitorEventLoopDelay>): Record<strin
 async function chatty(job: Extract<Job, { kind: 'chatty' }>): Promise<Record<string, number>> {
   const engine = await open(job.storageDir, { maxConcurrentTasks: job.count });
   const { done } = finishes(engine, job.count);
-  const h = monitorEventLoopDelay({ resolution: 10 });
+  const h = monitorEventLoopDelay({ resolution: 1 });
   h.enable();
   // Spawn a turn later: a histogram switched on in the same turn never sees that turn's delay.
   await new Promise((resolve) => setImmediate(resolve));
@@ -123,7 +152,7 @@ async function chatty(job: Extract<Job, { kind: 'chatty' }>): Promise<Record<str
   const ids: string[] = [];
   for (let i = 0; i < job.count; i++) ids.push(engine.spawnTask({ command: job.command }));
   // A second histogram from the next turn on: the steady state, without the burst of starts.
-  const steady = monitorEventLoopDelay({ resolution: 10 });
+  const steady = monitorEventLoopDelay({ resolution: 1 });
   setImmediate(() => steady.enable());
   // What an open output channel does: follow the log and hand each piece of text on.
   let followedChars = 0;
@@ -141,10 +170,13 @@ async function chatty(job: Extract<Job, { kind: 'chatty' }>): Promise<Record<str
 
 /** The floor: the same processes writing to files, started by plain Node, nothing read back. */
 async function chattyFloor(job: Extract<Job, { kind: 'chattyFloor' }>): Promise<Record<string, number>> {
-  const h = monitorEventLoopDelay({ resolution: 10 });
+  const h = monitorEventLoopDelay({ resolution: 1 });
   h.enable();
   await new Promise((resolve) => setImmediate(resolve));
   const start = process.hrtime.bigint();
+  // From the turn after the spawns: what 50 busy processes alone do to a host's timers.
+  const steady = monitorEventLoopDelay({ resolution: 1 });
+  setImmediate(() => steady.enable());
   await Promise.all(
     Array.from({ length: job.count }, (_, i) => {
       const fd = fs.openSync(`${job.dir}/out-${i}.log`, 'a');
@@ -155,7 +187,8 @@ async function chattyFloor(job: Extract<Job, { kind: 'chattyFloor' }>): Promise<
   );
   const wallMs = ms(start);
   h.disable();
-  return { ...delayFigures(h), wallMs };
+  steady.disable();
+  return { ...delayFigures(h), steadyP99Ms: steady.percentile(99) / 1e6, wallMs };
 }
 
 async function history(job: Extract<Job, { kind: 'history' }>): Promise<Record<string, number>> {
@@ -206,6 +239,8 @@ export function runJob(job: Job): Promise<Record<string, number>> {
   switch (job.kind) {
     case 'throughput':
       return throughput(job);
+    case 'concurrency':
+      return concurrency(job);
     case 'spawnFloor':
       return spawnFloor(job);
     case 'capture':

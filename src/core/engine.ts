@@ -1,18 +1,21 @@
 // The task engine: queue, limits, states, events. Processes are the runner's, persistence the
 // store's, queue decisions the scheduler's, settings EngineSettings'; this class keeps them in step.
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildCompletionMessage } from './format';
 import { readTail } from './logReader';
 import { ProgressTracker } from './progressTracker';
 import { EngineSettings } from './engineSettings';
+import { Emitter } from './events';
+import { loadHistory } from './history';
 import { adoptStarted, restoreTasks } from './restore';
 import { Runner, startInput, type ProcessEnd } from './runner';
 import { dependencyVerdict, ReadyQueue, TurnBudget } from './scheduler';
 import { computeStatistics } from './stats';
 import type { TaskRecord } from './store';
 import { endedState, isFinal } from './taskState';
-import type { EngineOptions, SpawnOptions, TaskProgress, TaskState, TaskStatistics } from './types';
+import type { Disposable, EngineOptions, Listener, SpawnOptions, TaskProgress, TaskState, TaskStatistics } from './types';
 import { findCycle, TaskOptionsError, validateSpawnOptions } from './validate';
 
 export { TaskOptionsError } from './validate';
@@ -20,7 +23,6 @@ export { TaskOptionsError } from './validate';
 const FAILURE_TAIL_LINES = 10;
 /** Starting a process costs a few ms of this thread; more starts than fit wait for the next turn. */
 const START_BUDGET_MS = 4;
-const SAVE_RETRY_MS = 250;
 
 export class TaskEngine extends EngineSettings {
   private readonly runner: Runner;
@@ -28,24 +30,30 @@ export class TaskEngine extends EngineSettings {
   /** Tasks handed to the runner and not yet ended (including ones still starting). */
   private readonly active = new Set<string>();
   private readonly killed = new Set<string>();
+  /** Cancels asked for while the launcher was starting the task: carried out once it runs. */
+  private readonly cancelOnStart = new Map<string, string>();
   private seq = 0;
   private scheduleQueued = false;
   private readonly queue = new ReadyQueue();
   private readonly budget = new TurnBudget(START_BUDGET_MS, () => this.schedule());
   private readonly progress: ProgressTracker;
+  private loading = true;
+  private readyPromise: Promise<void> = Promise.resolve();
+  private readonly loadedEmitter = new Emitter<void>();
+  /** Queued before the history was loaded: numbered after it once it is. */
+  private readonly createdWhileLoading: TaskRecord[] = [];
 
   private constructor(options: EngineOptions) {
     super(options);
     const pollMs = options.pollIntervalMs ?? 500;
-    this.store.onSaveError = (id, err) => {
-      this.log(`Background Tasks: could not save task ${id}: ${String(err)}; trying again`);
-      // Tried again until it lands (a folder made read-only for a moment), or dispose() tries.
-      setTimeout(() => {
-        const t = this.tasks.get(id);
-        if (t && !this.disposed) this.store.saveSoon(t);
-      }, SAVE_RETRY_MS).unref();
-    };
-    this.runner = new Runner((id, end) => this.onProcessEnd(id, end), pollMs);
+    this.runner = new Runner(
+      {
+        started: (id, pid, startTime) => this.onStarted(id, pid, startTime),
+        ended: (id, end) => this.onProcessEnd(id, end),
+        warn: (message) => this.log(message),
+      },
+      pollMs,
+    );
     this.progress = new ProgressTracker(
       {
         apply: (id, found) => {
@@ -57,43 +65,88 @@ export class TaskEngine extends EngineSettings {
         },
         save: (id) => {
           const t = this.tasks.get(id);
-          if (t) this.store.save(t);
+          if (t) this.store.writer.saveSoon(t);
         },
       },
       pollMs,
     );
   }
 
-  /** Opens (or creates) the storage folder, restores history, reattaches running tasks, starts scheduling. */
+  /**
+   * Opens (or creates) the storage folder and resolves at once: the history loads in the
+   * background (isLoading, ready, onDidLoad) while spawnTask() and the rest already work.
+   */
   static async open(options: EngineOptions): Promise<TaskEngine> {
     const engine = new TaskEngine(options);
     try {
       engine.store.init();
-      const { records, setAside } = engine.store.loadAll();
-      if (setAside.length > 0) {
-        engine.log(`Background Tasks: ${setAside.length} unreadable task file(s) were set aside and skipped: ${setAside.join(', ')}`);
-      }
-      for (const r of records) {
-        adoptStarted(r, engine.store);
-        engine.tasks.set(r.id, r);
-        engine.seq = Math.max(engine.seq, r.seq);
-        if (r.state.status === 'pending') engine.queue.add(r);
-      }
-      engine.noteFinishedOnOpen(records);
-      restoreTasks(records, {
-        store: engine.store,
-        watch: (r, pid, startTime) => engine.watchRestored(r, pid, startTime),
-        finish: (r, state) => engine.finish(r, state),
-        dependenciesOf: (id) => engine.dependenciesOf(id),
-      });
-      engine.enforceHistory();
     } catch (err) {
       engine.dispose();
       throw err;
     }
-    engine.opening = false;
-    engine.requestSchedule();
+    engine.readyPromise = engine.load();
     return engine;
+  }
+
+  /** True until the history on disk has been read and its running tasks are watched again. */
+  get isLoading(): boolean {
+    return this.loading;
+  }
+
+  /** Resolves once the history is loaded (never rejects: a failure is logged and the engine goes on). */
+  get ready(): Promise<void> {
+    return this.readyPromise;
+  }
+
+  /** Fires once the history is loaded: a list shown before it may now be completed. */
+  onDidLoad(listener: Listener<void>): Disposable {
+    return this.loadedEmitter.event(listener);
+  }
+
+  /** Reads the history in slices, then restores it: pending tasks queued again, running ones watched or ended. */
+  private async load(): Promise<void> {
+    const all: TaskRecord[] = [];
+    try {
+      const { setAside } = await loadHistory(this.store.tasksDir, (records) => {
+        for (const r of records) {
+          if (this.disposed || this.tasks.has(r.id)) continue;
+          this.tasks.set(r.id, r);
+          all.push(r);
+        }
+      });
+      if (this.disposed) return;
+      if (setAside.length > 0) {
+        this.log(`Background Tasks: ${setAside.length} unreadable task file(s) were set aside and skipped: ${setAside.join(', ')}`);
+      }
+      // Tasks queued while loading come after the whole history, in the listing and the queue.
+      let seq = all.reduce((max, r) => Math.max(max, r.seq), 0);
+      for (const t of this.createdWhileLoading.splice(0)) {
+        t.seq = ++seq;
+        this.store.writer.saveSoon(t);
+      }
+      this.seq = Math.max(this.seq, seq);
+      for (const r of all) {
+        adoptStarted(r, this.store);
+        if (r.state.status === 'pending') this.queue.add(r);
+      }
+      this.noteFinishedOnOpen(all);
+      this.opening = true;
+      restoreTasks(all, {
+        store: this.store,
+        watch: (r, pid, startTime) => this.watchRestored(r, pid, startTime),
+        finish: (r, state) => this.finish(r, state),
+        dependenciesOf: (id) => this.dependenciesOf(id),
+      });
+    } catch (err) {
+      this.log(`Background Tasks: could not read the task history in ${this.store.tasksDir}: ${String(err)}; tasks of earlier sessions are not listed.`);
+    } finally {
+      this.opening = false;
+      this.loading = false;
+    }
+    if (this.disposed) return;
+    this.enforceHistory();
+    this.loadedEmitter.fire();
+    this.requestSchedule();
   }
 
   /** Queues a command and returns its id; throws TaskOptionsError for a bad option. */
@@ -109,6 +162,7 @@ export class TaskEngine extends EngineSettings {
       seq: ++this.seq,
       cwd: path.resolve(this.defaultCwd, cwd ?? '.'),
       createdAt: now,
+      token: newToken(),
       state: { status: 'pending', enqueuedAt: now },
     };
     if (record.stdinFrom === undefined) delete record.stdinFrom;
@@ -117,6 +171,7 @@ export class TaskEngine extends EngineSettings {
     const verdict = dependencyVerdict(record, (d) => this.tasks.get(d));
     if (verdict.kind === 'waiting') record.state = { status: 'pending', enqueuedAt: now, waitingFor: verdict.waitingFor };
     this.store.createQueued(record, stdinText);
+    if (this.loading) this.createdWhileLoading.push(record);
     this.tasks.set(id, record);
     this.queue.add(record);
     this.touch(record);
@@ -136,7 +191,7 @@ export class TaskEngine extends EngineSettings {
     }
     t.dependsOn = [...new Set([...t.dependsOn, ...dependsOn])];
     this.queue.block(t);
-    this.store.save(t);
+    this.store.writer.saveSoon(t);
     this.touch(t);
     this.requestSchedule();
   }
@@ -147,7 +202,10 @@ export class TaskEngine extends EngineSettings {
     if (!t) return { ok: false, message: `No task with id ${id}.` };
     const s = t.state;
     if (s.status === 'pending') {
-      if (this.active.has(id)) return { ok: false, message: `Task ${id} is starting; try again in a moment.` };
+      if (this.active.has(id)) {
+        this.cancelOnStart.set(id, reason);
+        return { ok: true, message: `Task ${id} is starting; it will be stopped as soon as it runs.` };
+      }
       this.finish(t, { status: 'cancelled', reason, endedAt: Date.now() });
       return { ok: true, message: `Task ${id} was cancelled before it started.` };
     }
@@ -155,7 +213,8 @@ export class TaskEngine extends EngineSettings {
     if (s.cancelling) return { ok: true, message: `Task ${id} is already being stopped.` };
     t.state = { ...s, cancelling: { reason, at: Date.now() } };
     try {
-      this.store.save(t);
+      // On disk before any signal, so an engine built after this one still ends it as cancelled.
+      this.store.writer.save(t);
     } catch (err) {
       t.state = s; // the call failed as a whole: nothing was asked of the process
       throw err;
@@ -203,8 +262,9 @@ export class TaskEngine extends EngineSettings {
     this.progress.dispose();
     this.disposed = true;
     this.budget.dispose();
-    for (const err of this.store.flushSync()) this.log(`Background Tasks: could not save a task: ${String(err)}`);
+    for (const err of this.store.writer.flushSync()) this.log(`Background Tasks: could not save a task: ${String(err)}`);
     this.runner.dispose();
+    this.loadedEmitter.dispose();
     this.disposeRegistry();
   }
 
@@ -238,7 +298,7 @@ export class TaskEngine extends EngineSettings {
         this.queue.makeReady(t);
       } else if (String(verdict.waitingFor) !== String(t.state.waitingFor ?? [])) {
         t.state = { ...t.state, waitingFor: verdict.waitingFor };
-        this.store.save(t);
+        this.store.writer.saveSoon(t);
         this.touch(t);
       }
     }
@@ -263,9 +323,9 @@ export class TaskEngine extends EngineSettings {
       return this.finish(t, { status: 'failed', endedAt: Date.now(), error: input.error });
     }
     const stdinPath = input.stdinPath;
-    const startedAt = Date.now();
+    t.token ??= newToken();
     this.active.add(t.id);
-    const result = this.runner.start({
+    this.runner.start({
       id: t.id,
       dir: this.store.taskDir(t.id),
       logPath: this.store.logPath(t.id),
@@ -273,22 +333,38 @@ export class TaskEngine extends EngineSettings {
       command: t.command,
       cwd: t.cwd,
       env: t.env,
+      token: t.token,
       stdinPath,
     });
-    if ('error' in result) return; // stays pending until the runner reports the spawn error
-    t.state = { status: 'running', startedAt, pid: result.pid, ...(result.startTime ? { pidStartTime: result.startTime } : {}) };
-    this.progress.watch(t.id, this.store.logPath(t.id));
-    // Written at once, its temp file in the thread pool and renamed when done; dispose()
-    // writes it synchronously if it has not landed, so a process that outlives this engine
-    // is always on disk with its pid for the next one to watch.
-    this.store.saveAsync(t);
+    // Pending (and active) until the launcher says it runs, or reports why it could not.
+  }
+
+  /** The launcher started the task's wrapper (or, again, a first wrapper of it was found running). */
+  private onStarted(id: string, pid: number, startTime: string | undefined): void {
+    const t = this.tasks.get(id);
+    if (!t || this.disposed) return;
+    const s = t.state;
+    const pidStartTime = startTime ? { pidStartTime: startTime } : {};
+    if (s.status === 'pending') t.state = { status: 'running', startedAt: Date.now(), pid, ...pidStartTime };
+    else if (s.status === 'running') t.state = { status: 'running', startedAt: s.startedAt, pid, ...pidStartTime, ...(s.cancelling ? { cancelling: s.cancelling } : {}) };
+    else return;
+    if (s.status === 'pending') this.progress.watch(id, this.store.logPath(id));
+    // In the thread pool; dispose() writes it synchronously if it has not landed, so a process
+    // that outlives this engine is on disk with its pid (and the wrapper's pid file proves the
+    // start even before: adoptStarted).
+    this.store.writer.saveSoon(t);
     this.touch(t);
+    const reason = this.cancelOnStart.get(id);
+    if (reason !== undefined) {
+      this.cancelOnStart.delete(id);
+      this.cancelTask(id, reason);
+    }
   }
 
   private watchRestored(t: TaskRecord, pid: number, startTime: string | undefined): void {
     this.active.add(t.id);
     this.progress.watch(t.id, this.store.logPath(t.id));
-    this.runner.watch(t.id, pid, startTime);
+    this.runner.watch(t.id, pid, startTime, t.token);
     const s = t.state;
     if (s.status === 'running' && s.cancelling) {
       // Cancelled by an engine that went away during the grace period: finish the job.
@@ -317,18 +393,14 @@ export class TaskEngine extends EngineSettings {
     delete t.progress;
     this.active.delete(t.id);
     this.killed.delete(t.id);
+    this.cancelOnStart.delete(t.id);
     this.progress.forget(t.id);
     this.snapshots.delete(t.id);
     this.noteFinished(t);
     const tail = state.status === 'failed' ? readTail(this.store.logPath(t.id), FAILURE_TAIL_LINES, 16 * 1024) : [];
     t.message = buildCompletionMessage(this.snapshot(t), tail);
-    try {
-      this.store.save(t);
-    } catch (err) {
-      // Not writable now (read-only for a moment?): announced all the same, saved later.
-      this.log(`Background Tasks: could not save the end of task ${t.id}: ${String(err)}`);
-      this.store.saveSoon(t);
-    }
+    // In the thread pool: until it lands, the wrapper's exit file tells a later engine the same.
+    this.store.writer.saveSoon(t);
     this.touch(t);
     const snap = this.snapshot(t);
     this.announceFinish(snap);
@@ -342,4 +414,9 @@ export class TaskEngine extends EngineSettings {
     this.progress.markDirty(t.id);
     this.touch(t);
   }
+}
+
+/** The marker of one task's processes: random, so unique across windows and machines (unlike the 6-hex id). */
+function newToken(): string {
+  return randomBytes(16).toString('hex');
 }

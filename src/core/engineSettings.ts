@@ -12,12 +12,13 @@ export abstract class EngineSettings extends TaskRegistry {
   protected readonly log: (message: string) => void;
 
   protected constructor(options: EngineOptions) {
-    super(options.storageDir, positive(options.historyLimit ?? 500, 'historyLimit', 0));
+    const log = options.log ?? ((m: string): void => console.warn(m));
+    super(options.storageDir, positive(options.historyLimit ?? 500, 'historyLimit', 0), log);
     this.maxConcurrent = positive(options.maxConcurrentTasks ?? 10, 'maxConcurrentTasks', 1);
     this.graceMs = positive(options.cancelGraceMs ?? 3000, 'cancelGraceMs', 0);
     this.shell = options.shell ?? '/bin/sh';
     this.defaultCwd = options.defaultCwd ?? process.cwd();
-    this.log = options.log ?? ((m) => console.warn(m));
+    this.log = log;
   }
 
   protected reportError(message: string): void {

@@ -17,11 +17,9 @@ export abstract class TaskRegistry implements Disposable {
   protected readonly removed = new Emitter<TaskSnapshot>();
   /** Ids of finished tasks in the order they ended (open() sorts those it finds by end time). */
   private readonly finishedOrder = new Set<string>();
-  /** Set when the last removeTask() failed because the storage refused. */
-  private storageFailed = false;
 
-  /** True while open() restores tasks: their finish events wait for the first listener. */
-  protected opening = true;
+  /** True while the engine restores loaded tasks: their finish events wait for a first listener, if none yet. */
+  protected opening = false;
   protected announcements: TaskSnapshot[] = [];
   protected disposed = false;
   protected historyLimit: number;
@@ -42,23 +40,31 @@ export abstract class TaskRegistry implements Disposable {
 
   /** Removes a finished task and its folder; false if unknown, not finished, or still feeding a pending task. */
   removeTask(id: string): boolean {
+    return this.tryRemoveTask(id).ok;
+  }
+
+  /** As removeTask(), saying why not: `storage` tells a refusal of the disk from a task that may not go. */
+  tryRemoveTask(id: string): { ok: true } | { ok: false; reason: 'unknown' | 'not finished' | 'input of a waiting task' | 'storage'; message: string } {
     const t = this.tasks.get(id);
-    if (!t || !isFinal(t.state.status) || this.isInputOfWaitingTask(id)) return false;
+    if (!t) return { ok: false, reason: 'unknown', message: `No task with id ${id}.` };
+    if (!isFinal(t.state.status)) return { ok: false, reason: 'not finished', message: `Task ${id} is ${t.state.status}; only a finished task can be removed.` };
+    if (this.isInputOfWaitingTask(id)) {
+      return { ok: false, reason: 'input of a waiting task', message: `Task ${id} is the input of a task still waiting for it; it is kept until that one starts.` };
+    }
     const snap = this.snapshot(t);
-    this.storageFailed = false;
     try {
       this.store.remove(id);
     } catch (err) {
       // Kept in the history (and removed later) rather than lost from view with its folder left.
-      this.storageFailed = true;
-      this.reportError(`Background Tasks: could not remove the folder of task ${id}: ${String(err)}`);
-      return false;
+      const message = `Background Tasks: could not remove the folder of task ${id}: ${String(err)}`;
+      this.reportError(message);
+      return { ok: false, reason: 'storage', message };
     }
     this.tasks.delete(id);
     this.snapshots.delete(id);
     this.finishedOrder.delete(id);
     this.removed.fire(snap);
-    return true;
+    return { ok: true };
   }
 
   /** Where a warning about storage goes (the engine's log). */
@@ -178,26 +184,30 @@ export abstract class TaskRegistry implements Disposable {
 
   /** Removes the oldest finished tasks beyond the history limit, with their logs. */
   protected enforceHistory(): void {
+    // While the history loads, the oldest finished tasks are not all known yet.
+    if (this.isLoading) return;
     let excess = this.finishedOrder.size - this.historyLimit;
     if (excess <= 0) return;
     for (const id of this.finishedOrder) {
       if (excess <= 0) break;
-      if (this.removeTask(id)) excess--;
+      const removed = this.tryRemoveTask(id);
+      if (removed.ok) excess--;
       // The storage refuses (read-only for a moment): try again at the next finish, not 500 times now.
-      else if (this.storageFailed) break;
+      else if (removed.reason === 'storage') break;
     }
   }
 
-  protected constructor(storageDir: string, historyLimit: number) {
-    this.store = new TaskStore(storageDir);
+  protected constructor(storageDir: string, historyLimit: number, warn: (message: string) => void) {
+    this.store = new TaskStore(storageDir, warn);
     this.historyLimit = historyLimit;
   }
 
   abstract dispose(): void;
+  abstract get isLoading(): boolean;
 
   /** Announces a task that has just ended: its finish event, and its followers read to the end. */
   protected announceFinish(snap: TaskSnapshot): void {
-    if (this.opening) this.announcements.push(snap);
+    if (this.opening && !this.finished.hasListeners) this.announcements.push(snap);
     else this.finished.fire(snap);
     const followers = this.followers.get(snap.id);
     this.followers.delete(snap.id);

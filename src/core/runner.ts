@@ -1,16 +1,20 @@
-// Starting, watching and stopping task processes. Each task runs detached (its own process
-// group) under a tiny sh wrapper that runs `<shell> -c <command>` and then writes the exit
-// status into the task's folder with a shell builtin (no extra process); stdout and stderr are
-// one append-mode fd of the task's log, so no output passes through Node. Process handles live
-// here, never in TaskState. Plain child_process.spawn: execa's per-call option handling cost
-// about half a millisecond of main thread per task, more than everything else the runner does.
-import { spawn } from 'node:child_process';
+// Starting, watching and stopping task processes. The launcher (launcher.ts) forks each task,
+// detached (its own session and process group), under a tiny sh wrapper that runs
+// `<shell> -c <command>` and then writes the exit status into the task's folder with a shell
+// builtin (no extra process); stdout and stderr are one append-mode fd of the task's log, so
+// no output passes through Node. Process handles live here, never in TaskState.
 import * as fs from 'node:fs';
-import { groupExists, isSameProcess, processStartTime, signalGroup } from './procinfo';
+import * as path from 'node:path';
+import { Launcher, TASK_MARKER, type LauncherEvent, type StartJob } from './launcher';
+import { groupExists, hasArgument, isAlive, isSameProcess, processStartTime, signalGroup } from './procinfo';
 
 /*
  * $1 shell, $2 command, $3 task folder. The pid file, written first, proves the task started
- * (see adoptStarted in restore.ts); the subshell keeps the umask away from the command. The trap keeps the wrapper alive through a SIGTERM
+ * (see adoptStarted in restore.ts); it is created exclusively (set -C), so a second wrapper of
+ * the same task (a start resent after the launcher died, or queued again by an engine that
+ * could not yet see the pid file) exits 125 without running anything: a task runs once. A
+ * folder that refuses the file (read-only) does not stop the task. The subshell keeps the
+ * umask away from the command. The trap keeps the wrapper alive through a SIGTERM
  * to the group until the command has ended, so the exit file is still written; a handler
  * (unlike an ignored signal) is reset for the command, which keeps the default SIGTERM.
  * The exit file is written by the builtin printf in one write() of a few bytes, so a reader
@@ -19,7 +23,7 @@ import { groupExists, isSameProcess, processStartTime, signalGroup } from './pro
  * read-only) leaves no exit file and no shell complaint in the task's log.
  */
 const WRAPPER = `trap 'stopping=1' TERM INT HUP
-(umask 077; printf '%s\\n' "$$" > "$3/pid") 2>/dev/null
+(set -C; umask 077; printf '%s\\n' "$$" > "$3/pid") 2>/dev/null || { [ -e "$3/pid" ] && exit 125; }
 "$1" -c "$2"
 code=$?
 umask 077
@@ -54,6 +58,8 @@ export interface StartRequest {
   command: string;
   cwd: string;
   env: Record<string, string>;
+  /** Marks every process of the task (TASK_MARKER) so a cancel finds those that left its group. */
+  token: string;
   /** File opened as stdin; /dev/null when absent. */
   stdinPath?: string;
 }
@@ -67,75 +73,60 @@ export interface ProcessEnd {
   endedAt: number;
 }
 
+export interface RunnerHooks {
+  /** The task's wrapper runs (again called, with another pid, if it turned out another wrapper of it ran first). */
+  started(id: string, pid: number, startTime: string | undefined): void;
+  ended(id: string, end: ProcessEnd): void;
+  warn(message: string): void;
+}
+
 interface Watched {
   pid: number;
   startTime?: string;
-  /** Spawned by this runner (its end comes from the child), or reattached (polled). */
+  dir?: string;
+  token?: string;
+  /** Started by the launcher that still runs (its end is reported), or reattached / orphaned (polled). */
   polled: boolean;
   killTimer?: NodeJS.Timeout;
   /** When SIGKILL goes out, once a stop was asked for. */
   killAt?: number;
-  unref?: () => void;
 }
+
+/** A start whose launcher died under it this many times fails (a launcher that cannot run). */
+const MAX_ATTEMPTS = 5;
+
+/** Exit status of a wrapper that found its task already started by another wrapper. */
+const ALREADY_STARTED = 125;
 
 export class Runner {
   private readonly watched = new Map<string, Watched>();
+  /** Starts sent to the launcher and not yet answered: resent if it dies meanwhile. */
+  private readonly starting = new Map<string, { job: StartJob; attempts: number }>();
+  private resendTimer: NodeJS.Timeout | undefined;
+  private readonly launcher: Launcher;
   private pollTimer: NodeJS.Timeout | undefined;
   private readonly lingering = new Set<NodeJS.Timeout>();
   private disposed = false;
 
   constructor(
-    private readonly onEnd: (id: string, end: ProcessEnd) => void,
+    private readonly hooks: RunnerHooks,
     private readonly pollIntervalMs: number,
-  ) {}
+  ) {
+    this.launcher = new Launcher(WRAPPER, (e) => this.onLauncherEvent(e), (reason) => this.onLauncherDied(reason));
+  }
 
-  /**
-   * Starts the wrapper. Returns its pid (also the process group id) and start time, or a
-   * spawn error; either way the end is reported through onEnd, never synchronously.
-   */
-  start(req: StartRequest): { pid: number; startTime?: string } | { error: string } {
-    let logFd: number | undefined;
-    let stdinFd: number | undefined;
-    try {
-      logFd = fs.openSync(req.logPath, 'a', 0o600);
-      if (req.stdinPath !== undefined) stdinFd = fs.openSync(req.stdinPath, 'r');
-      const child = spawn('/bin/sh', ['-c', WRAPPER, 'background-task', req.shell, commandArgument(req), req.dir], {
-        cwd: req.cwd,
-        env: { ...process.env, ...req.env },
-        detached: true,
-        // Plain descriptors go to the child as they are, with no stream in Node.
-        stdio: [stdinFd ?? 'ignore', logFd, logFd],
-      });
-      const pid = child.pid;
-      let ended = false;
-      const ends = (end: ProcessEnd): void => {
-        if (ended) return;
-        ended = true;
-        if (pid === undefined) this.report(req.id, end);
-        else if (this.watched.get(req.id) === watched) this.mainEnded(req.id, watched, end);
-      };
-      child.on('error', (err) => ends({ error: spawnMessage(err), endedAt: Date.now() }));
-      if (pid === undefined) return { error: 'could not start' };
-      // Referenced while watched, so a plain Node caller waiting for the task stays alive;
-      // dispose() lets go.
-      const watched: Watched = { pid, startTime: processStartTime(pid), polled: false, unref: () => child.unref() };
-      this.watched.set(req.id, watched);
-      child.on('exit', (code, signal) => ends({ ...(code !== null ? { exitCode: code } : {}), ...(signal !== null ? { signal } : {}), endedAt: Date.now() }));
-      return { pid, startTime: watched.startTime };
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      queueMicrotask(() => this.report(req.id, { error: message, endedAt: Date.now() }));
-      return { error: message };
-    } finally {
-      // The child holds its own copies of these descriptors.
-      if (logFd !== undefined) fs.closeSync(logFd);
-      if (stdinFd !== undefined) fs.closeSync(stdinFd);
-    }
+  /** Asks the launcher to start the task; the outcome comes through hooks.started or hooks.ended, never synchronously. */
+  start(req: StartRequest): void {
+    const env: Record<string, string> = { ...req.env, [TASK_MARKER]: req.token };
+    const job: StartJob = { id: req.id, shell: req.shell, command: commandArgument(req), dir: req.dir, log: req.logPath, cwd: req.cwd, env };
+    if (req.stdinPath !== undefined) job.stdin = req.stdinPath;
+    this.starting.set(req.id, { job, attempts: 1 });
+    this.launcher.start(job);
   }
 
   /** Watches a process this runner did not start (reattach), by polling its pid and start time. */
-  watch(id: string, pid: number, startTime: string | undefined): void {
-    this.watched.set(id, { pid, startTime, polled: true });
+  watch(id: string, pid: number, startTime: string | undefined, token?: string): void {
+    this.watched.set(id, { pid, startTime, polled: true, ...(token !== undefined ? { token } : {}) });
     this.ensurePolling();
   }
 
@@ -145,39 +136,112 @@ export class Runner {
 
   /**
    * Ends the task's whole process group: SIGTERM now, SIGKILL after `graceMs` (sent to the
-   * group even if the main process has gone, to reach children left behind).
+   * group even if the main process has gone, to reach children left behind). Processes that
+   * left the group (setsid, a double fork) but carry the task's marker get the same signals.
    */
   stop(id: string, graceMs: number, onKill?: () => void): boolean {
     const w = this.watched.get(id);
     // A reattached task whose wrapper has gone may still have programs left in its group
     // (a group id is not reused while the group exists, so signalling it is safe).
     if (!w || (w.polled && !isSameProcess(w.pid, w.startTime) && !groupExists(w.pid))) {
+      if (w?.token) this.launcher.sweep(id, w.token, 'SIGKILL');
       return false;
     }
     signalGroup(w.pid, 'SIGTERM');
+    if (w.token) this.launcher.sweep(id, w.token, 'SIGTERM', w.pid);
     if (w.killTimer === undefined) {
       w.killAt = Date.now() + graceMs;
-      const pid = w.pid;
+      const { pid, token } = w;
       w.killTimer = setTimeout(() => {
         const still = this.watched.get(id);
         if (still === undefined || still.pid !== pid || !still.polled || isSameProcess(pid, still.startTime)) {
           if (signalGroup(pid, 'SIGKILL')) onKill?.();
         }
+        if (token) this.launcher.sweep(id, token, 'SIGKILL');
       }, graceMs);
       w.killTimer.unref();
     }
     return true;
   }
 
-  /** Stops watching everything; processes keep running. */
+  /** Stops watching everything and ends the launcher; processes keep running. */
   dispose(): void {
     this.disposed = true;
     if (this.pollTimer) clearInterval(this.pollTimer);
     this.pollTimer = undefined;
-    for (const w of this.watched.values()) w.unref?.();
+    this.launcher.dispose();
+    if (this.resendTimer) clearTimeout(this.resendTimer);
     this.watched.clear();
+    this.starting.clear();
     this.lingering.forEach((t) => clearInterval(t));
     this.lingering.clear();
+  }
+
+  private onLauncherEvent(e: LauncherEvent): void {
+    if (e.ev === 'started') {
+      const job = this.starting.get(e.id)?.job;
+      if (!job) return;
+      this.starting.delete(e.id);
+      this.watched.set(e.id, { pid: e.pid, startTime: e.startTime, dir: job.dir, token: job.env[TASK_MARKER], polled: false });
+      this.hooks.started(e.id, e.pid, e.startTime);
+    } else if (e.ev === 'error') {
+      if (!this.starting.delete(e.id)) return;
+      this.report(e.id, { error: e.message, endedAt: Date.now() });
+    } else if (e.ev === 'exit') {
+      const w = this.watched.get(e.id);
+      if (!w || w.pid !== e.pid || w.polled) return;
+      if (e.code === ALREADY_STARTED && this.adoptFirst(e.id, w)) return;
+      this.mainEnded(e.id, w, { ...(e.code !== null ? { exitCode: e.code } : {}), ...(e.signal !== null ? { signal: e.signal } : {}), endedAt: Date.now() });
+    }
+  }
+
+  /**
+   * A wrapper that exited 125 may have found its task already started by another wrapper (its
+   * pid file names another process): that one is the task, watched from now on.
+   */
+  private adoptFirst(id: string, w: Watched): boolean {
+    const first = w.dir !== undefined ? readPidFile(w.dir) : undefined;
+    if (first === undefined || first === w.pid) return false;
+    if (isAlive(first) && hasArgument(first, w.dir!)) {
+      this.watched.set(id, { pid: first, startTime: processStartTime(first), dir: w.dir, token: w.token, polled: true });
+      this.hooks.started(id, first, processStartTime(first));
+      this.ensurePolling();
+    } else {
+      // The first one has already ended: its exit file tells how.
+      this.watched.delete(id);
+      this.report(id, { endedAt: Date.now() });
+    }
+    return true;
+  }
+
+  /**
+   * The launcher died. The tasks it started run on (their own sessions) and are polled from
+   * now on; the starts it had not answered go to the next launcher, a little later each time
+   * (a start that did happen makes the second wrapper exit 125, and the first is adopted); a
+   * start whose launcher died under it MAX_ATTEMPTS times fails with the reason.
+   */
+  private onLauncherDied(reason: string): void {
+    for (const w of this.watched.values()) w.polled = true;
+    if (this.watched.size > 0) this.ensurePolling();
+    if (this.starting.size === 0) {
+      this.hooks.warn(`Background Tasks: ${reason}; it is started again when needed.`);
+      return;
+    }
+    let attempts = 0;
+    for (const [id, entry] of [...this.starting]) {
+      if (++entry.attempts <= MAX_ATTEMPTS) {
+        attempts = Math.max(attempts, entry.attempts);
+        continue;
+      }
+      this.starting.delete(id);
+      this.report(id, { error: `${reason}, ${MAX_ATTEMPTS} times while starting this task; check that ${process.execPath} can run`, endedAt: Date.now() });
+    }
+    this.hooks.warn(`Background Tasks: ${reason}; ${this.starting.size} start(s) go to a new launcher.`);
+    if (this.resendTimer || this.starting.size === 0) return;
+    this.resendTimer = setTimeout(() => {
+      this.resendTimer = undefined;
+      for (const { job } of this.starting.values()) this.launcher.start(job);
+    }, 50 * 2 ** (attempts - 2));
   }
 
   /**
@@ -203,7 +267,7 @@ export class Runner {
   }
 
   private report(id: string, end: ProcessEnd): void {
-    if (!this.disposed) this.onEnd(id, end);
+    if (!this.disposed) this.hooks.ended(id, end);
   }
 
   private ensurePolling(): void {
@@ -227,9 +291,14 @@ export class Runner {
   }
 }
 
-/** A spawn error as a sentence: "spawn /bin/sh ENOENT" with the folder it was started in. */
-function spawnMessage(err: Error & { code?: string; path?: string; spawnargs?: string[] }): string {
-  return err.code ? `${err.code}: ${err.message}` : err.message;
+function readPidFile(dir: string): number | undefined {
+  try {
+    const raw = fs.readFileSync(path.join(dir, 'pid'), 'utf8');
+    const pid = Number(raw.trim());
+    return raw.endsWith('\n') && Number.isInteger(pid) && pid > 1 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** What a task needs before its process can start: its working folder, and its stdin file if it has one. */

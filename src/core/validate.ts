@@ -1,6 +1,7 @@
 // Checks spawnTask() options before anything is queued: a bad option is refused at once with
 // an error that names the field, rather than becoming a task that fails later.
 import * as fs from 'node:fs';
+import { TASK_MARKER } from './launcher';
 import {
   TASK_PRIORITIES,
   TASK_TYPES,
@@ -149,7 +150,10 @@ function validateEnv(env: unknown): Record<string, string> {
       throw new TaskOptionsError('env', `Environment variable "${key}" needs a name without "=" and a string value.`);
     }
   }
-  return { ...(env as Record<string, string>) };
+  // A caller's marker would make a cancel of this task end another (see launcher.ts).
+  const out = { ...(env as Record<string, string>) };
+  delete out[TASK_MARKER];
+  return out;
 }
 
 function validateDependsOn(dependsOn: unknown, exists: (id: string) => boolean): string[] {

@@ -9,7 +9,7 @@ const TOOLTIP_TASKS = 10;
 
 export class TaskStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('backgroundTasks.status', vscode.StatusBarAlignment.Left, 50);
-  private readonly subscription: { dispose(): void };
+  private readonly subscriptions: { dispose(): void }[];
   private timer: NodeJS.Timeout | undefined;
   /** What the item shows, or undefined while it is hidden (read by tests). */
   shownText: string | undefined;
@@ -17,9 +17,13 @@ export class TaskStatusBar implements vscode.Disposable {
   constructor(private readonly engine: TaskEngine) {
     this.item.name = 'Background Tasks';
     this.item.command = { command: `${TREE_VIEW_ID}.focus`, title: 'Show Background Tasks' };
-    this.subscription = engine.onDidChangeTask(() => {
-      this.timer ??= setTimeout(() => this.update(), UPDATE_MS);
-    });
+    this.subscriptions = [
+      engine.onDidChangeTask(() => {
+        this.timer ??= setTimeout(() => this.update(), UPDATE_MS);
+      }),
+      // Tasks still running from an earlier session are counted once the history is loaded.
+      engine.onDidLoad(() => this.update()),
+    ];
     this.update();
   }
 
@@ -50,7 +54,7 @@ export class TaskStatusBar implements vscode.Disposable {
 
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
-    this.subscription.dispose();
+    this.subscriptions.forEach((s) => s.dispose());
     this.item.dispose();
   }
 }

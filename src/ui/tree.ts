@@ -26,7 +26,12 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   private readonly subscriptions: { dispose(): void }[];
 
   constructor(private readonly engine: TaskEngine) {
-    this.subscriptions = [engine.onDidChangeTask((task) => this.taskChanged(task)), engine.onDidRemoveTask(() => this.refresh())];
+    this.subscriptions = [
+      engine.onDidChangeTask((task) => this.taskChanged(task)),
+      engine.onDidRemoveTask(() => this.refresh()),
+      // The history loads after activation: the whole tree once it is in.
+      engine.onDidLoad(() => this.refresh()),
+    ];
     // Durations of running tasks move on by themselves.
     this.ticker = setInterval(() => {
       for (const node of this.nodes.values()) if (node.task.state.status === 'running') this.dirty.add(node.task.id);

@@ -60,7 +60,7 @@ describe('engine: long commands and stdin text', function () {
     const first = await box.open({ storageDir });
     // Reads one line, waits, then reads the rest: the file must still be there for it.
     const id = first.spawnTask({ command: `read a; echo "got $a"; while [ ! -e ${q(go)} ]; do sleep 0.02; done; cat`, stdinText: 'one\ntwo\n' });
-    await waitFor(() => fs.readFileSync(first.logPath(id), 'utf8') === 'got one\n', 'the first line read');
+    await waitFor(() => fs.existsSync(first.logPath(id)) && fs.readFileSync(first.logPath(id), 'utf8') === 'got one\n', 'the first line read');
     box.trackTask(first.getTask(id));
     first.dispose();
     const second = await box.open({ storageDir });

@@ -26,8 +26,11 @@ describe('engine: storage, restore and reattach', function () {
     assert.equal(mode(dir), 0o700);
     for (const f of ['exit', 'output.log', 'pid', 'task.json']) assert.equal(mode(path.join(dir, f)), 0o600, f);
     assert.equal(fs.readFileSync(path.join(dir, 'exit'), 'utf8'), '0\n');
-    const saved = JSON.parse(fs.readFileSync(path.join(dir, 'task.json'), 'utf8'));
-    assert.equal(saved.state.status, 'completed');
+    // The end is written in the thread pool, right after the finish event.
+    const saved = await waitFor(() => {
+      const s = JSON.parse(fs.readFileSync(path.join(dir, 'task.json'), 'utf8'));
+      return s.state.status === 'completed' && s;
+    }, 'the end on disk');
     assert.deepEqual(saved.env, { TOKEN: 's3cr3t' }, 'env kept on disk so a rerun has it');
   });
 

@@ -32,14 +32,17 @@ export class Sandbox {
     return dir;
   }
 
-  async open(options: Partial<EngineOptions> & { storageDir?: string } = {}): Promise<TaskEngine> {
+  /** Opens an engine and (unless `loaded: false`) waits for its history to be loaded. */
+  async open(options: Partial<EngineOptions> & { storageDir?: string; loaded?: boolean } = {}): Promise<TaskEngine> {
+    const { loaded = true, ...engineOptions } = options;
     const engine = await TaskEngine.open({
-      storageDir: options.storageDir ?? this.tempDir(),
+      storageDir: engineOptions.storageDir ?? this.tempDir(),
       pollIntervalMs: 50,
       log: (m) => this.warnings.push(m),
-      ...options,
+      ...engineOptions,
     });
     this.engines.push(engine);
+    if (loaded) await engine.ready;
     return engine;
   }
 

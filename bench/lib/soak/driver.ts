@@ -53,6 +53,8 @@ export class Driver {
     });
     count(this.o.ledger, 'engine generations');
     this.engine = engine;
+    // Chains and pipes name recent tasks, which must be loaded to be found.
+    await engine.ready;
     return engine;
   }
 

@@ -1,0 +1,28 @@
+// The task model as the engine keeps it: on disk (task.json) and in memory, env values included
+// (never shown: callers get snapshots, see taskState.ts).
+import type { TaskMessage, TaskMetadata, TaskMode, TaskPriority, TaskProgress, TaskState, TaskType } from './types';
+
+/** A task as it is kept on disk and in memory (env values included, never shown). */
+export interface TaskRecord {
+  id: string;
+  /** Arrival order: the queue's tie-breaker and the listing order. */
+  seq: number;
+  command: string;
+  type: TaskType;
+  priority: TaskPriority;
+  mode: TaskMode;
+  metadata: TaskMetadata;
+  cwd: string;
+  env: Record<string, string>;
+  dependsOn: string[];
+  stdinFrom?: string;
+  stdinFile?: string;
+  /** Its stdin is the text the caller gave, kept in the task's folder (stdinPath). */
+  ownStdin?: boolean;
+  createdAt: number;
+  /** The value of BACKGROUND_TASKS_TASK_ID in every process of the task (see launcher.ts). */
+  token?: string;
+  state: TaskState;
+  progress?: TaskProgress;
+  message?: TaskMessage;
+}

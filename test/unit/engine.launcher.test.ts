@@ -1,0 +1,141 @@
+import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { isAlive, q, Sandbox, waitFor } from './helpers';
+
+/** Field `n` (1-based, as in proc(5)) of /proc/<pid>/stat. */
+function statField(pid: number, n: number): string | undefined {
+  try {
+    const text = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return text.slice(text.lastIndexOf(')') + 2).split(' ')[n - 3];
+  } catch {
+    return undefined;
+  }
+}
+
+/** This process's live children that are launchers (their argv holds the launcher's program). */
+function launchers(): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((n) => /^\d+$/.test(n) && statField(Number(n), 4) === String(process.pid) && statField(Number(n), 3) !== 'Z')
+    .map(Number)
+    .filter((pid) => {
+      try {
+        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('BACKGROUND_TASKS_TASK_ID=');
+      } catch {
+        return false;
+      }
+    });
+}
+
+function childrenOf(parent: number): number[] {
+  return fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n) && statField(Number(n), 4) === String(parent)).map(Number);
+}
+
+function zombiesOf(parent: number): number[] {
+  return fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n) && statField(Number(n), 4) === String(parent) && statField(Number(n), 3) === 'Z').map(Number);
+}
+
+describe('engine: the launcher', function () {
+  this.timeout(60_000);
+  const box = new Sandbox();
+  afterEach(() => box.cleanup());
+
+  it('forks every task, not the host; reaps them; and ends with the engine', async () => {
+    const engine = await box.open({ maxConcurrentTasks: 8 });
+    // Each task prints its wrapper's parent: the process that forked it.
+    const ids = Array.from({ length: 20 }, () => engine.spawnTask({ command: `cut -d' ' -f4 /proc/$PPID/stat` }));
+    const done = await Promise.all(ids.map((id) => engine.waitForTask(id)));
+    assert.ok(done.every((t) => t.state.status === 'completed'));
+    const parents = new Set(done.map((t) => Number(fs.readFileSync(t.logPath, 'utf8'))));
+    assert.equal(parents.size, 1, `one launcher forked them all: ${[...parents].join(', ')}`);
+    const [launcher] = parents;
+    assert.notEqual(launcher, process.pid, 'the host forked none of them');
+    assert.deepEqual(launchers(), [launcher], 'the launcher is the host’s child');
+    await waitFor(() => zombiesOf(launcher).length === 0, 'no zombie left under the launcher');
+    engine.dispose();
+    await waitFor(() => !isAlive(launcher), 'the launcher to end with the engine');
+  });
+
+  it('starts every queued task exactly once while its launcher is killed again and again', async () => {
+    const engine = await box.open({ maxConcurrentTasks: 4 });
+    const ledger = path.join(box.tempDir(), 'ledger');
+    const ids = Array.from({ length: 60 }, (_, i) => engine.spawnTask({ command: `echo ${i} >> ${q(ledger)}; sleep 0.0${i % 5}` }));
+    const kills: number[] = [];
+    // Killed once it has forked a task: a launcher killed before it can answer at all, time
+    // after time, is a launcher that cannot run (its starts then fail, by design).
+    const killer = setInterval(() => {
+      for (const pid of launchers()) {
+        if (childrenOf(pid).length === 0) continue;
+        process.kill(pid, 'SIGKILL');
+        kills.push(pid);
+      }
+    }, 100);
+    const done = await Promise.all(ids.map((id) => engine.waitForTask(id))).finally(() => clearInterval(killer));
+    assert.ok(kills.length >= 2, `the launcher was killed while tasks started (${kills.length} times)`);
+    assert.deepEqual(done.filter((t) => t.state.status !== 'completed').map((t) => JSON.stringify(t.state)), [], box.warnings.join('\n'));
+    const lines = fs.readFileSync(ledger, 'utf8').trim().split('\n').map(Number).sort((a, b) => a - b);
+    assert.deepEqual(lines, ids.map((_, i) => i), 'each task ran once: none lost, none twice');
+    assert.ok(box.warnings.some((w) => /launcher process .* was killed by SIGKILL/.test(w)), box.warnings.join('\n'));
+  });
+
+  it('keeps a running task through the death of its launcher and records its exit', async () => {
+    const engine = await box.open();
+    const go = path.join(box.tempDir(), 'go');
+    const id = engine.spawnTask({ command: `while [ ! -e ${q(go)} ]; do sleep 0.02; done; exit 7` });
+    await waitFor(() => engine.getTask(id)?.state.status === 'running', 'running');
+    box.trackTask(engine.getTask(id));
+    const [launcher] = launchers();
+    process.kill(launcher, 'SIGKILL');
+    await waitFor(() => !isAlive(launcher), 'the launcher gone');
+    fs.writeFileSync(go, '');
+    const t = await engine.waitForTask(id);
+    assert.deepEqual(t.state.status === 'failed' && t.state.exitCode, 7);
+  });
+
+  it('keeps tasks through the death of the host, for the next engine to reattach', async () => {
+    const storageDir = box.tempDir();
+    const go = path.join(box.tempDir(), 'go');
+    const engineJs = path.resolve(__dirname, '../../src/core/engine.js');
+    // A host that queues a task, says so, and is then killed without any cleanup.
+    const script = `const { TaskEngine } = require(${JSON.stringify(engineJs)});
+      TaskEngine.open({ storageDir: ${JSON.stringify(storageDir)} }).then((e) => {
+        const id = e.spawnTask({ command: ${JSON.stringify(`while [ ! -e ${q(go)} ]; do sleep 0.02; done; echo survived`)} });
+        e.onDidChangeTask((t) => t.state.status === 'running' && console.log(id));
+      });`;
+    const host = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const id = await new Promise<string>((resolve) => host.stdout.on('data', (d: Buffer) => resolve(d.toString().trim())));
+    host.kill('SIGKILL');
+    await new Promise((resolve) => host.on('close', resolve));
+    const engine = await box.open({ storageDir });
+    assert.equal(engine.getTask(id)?.state.status, 'running', 'found running by the next engine');
+    box.trackTask(engine.getTask(id));
+    fs.writeFileSync(go, '');
+    const t = await engine.waitForTask(id);
+    assert.equal(t.state.status, 'completed');
+    assert.equal(fs.readFileSync(t.logPath, 'utf8'), 'survived\n');
+  });
+
+  it('says clearly when the shell does not exist', async () => {
+    const engine = await box.open({ shell: '/no/such/shell' });
+    const t = await engine.waitForTask(engine.spawnTask({ command: 'true' }));
+    assert.equal(t.state.status, 'failed');
+    assert.match(t.state.status === 'failed' ? t.state.error ?? '' : '', /could not start: the shell "\/no\/such\/shell" was not found or is not executable: set backgroundTasks.shell/);
+  });
+
+  it('cancels a task asked to stop while the launcher is still starting it', async () => {
+    const engine = await box.open();
+    const pids: number[] = [];
+    engine.onDidChangeTask((s) => s.state.status === 'running' && pids.push(s.state.pid));
+    const id = engine.spawnTask({ command: 'exec sleep 300' });
+    // In the same turn as the spawn: the launcher has not answered yet.
+    await new Promise((resolve) => setImmediate(resolve));
+    const asked = engine.cancelTask(id, 'changed my mind');
+    assert.equal(asked.ok, true, asked.message);
+    const t = await engine.waitForTask(id);
+    assert.deepEqual(t.state.status === 'cancelled' && t.state.reason, 'changed my mind');
+    assert.equal(new Set(pids).size, 1, 'it did start (one process), and was stopped once it ran');
+    await waitFor(() => !isAlive(pids[0]), 'its process gone');
+  });
+});
