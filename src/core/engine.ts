@@ -197,7 +197,7 @@ export class TaskEngine extends EngineSettings {
   }
 
   /** Pending: never started. Running: SIGTERM to its process group, SIGKILL after the grace period. */
-  cancelTask(id: string, reason = 'cancelled by user'): { ok: boolean; message: string } {
+  cancelTask(id: string, reason = 'cancelled by the user'): { ok: boolean; message: string } {
     const t = this.tasks.get(id);
     if (!t) return { ok: false, message: `No task with id ${id}.` };
     const s = t.state;

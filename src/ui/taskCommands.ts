@@ -7,7 +7,6 @@ import { Command } from './commandIds';
 import { detailsUri, statisticsUri } from './documents';
 import { showInfo, type UiServices } from './services';
 import { resolveTask, selectedIds } from './taskArgs';
-import { isFinal } from '../core/taskState';
 
 /** Clearing more than this many finished tasks asks first. */
 const CONFIRM_CLEAR_ABOVE = 20;
@@ -97,15 +96,12 @@ async function remove(ui: UiServices, arg?: unknown, selection?: unknown): Promi
   }
   let all = true;
   for (const id of ids) {
-    const task = ui.engine.getTask(id);
-    if (task && !isFinal(task.state.status)) {
-      showInfo(ui, `Background Tasks: task [${id}] has not finished; cancel it first, then remove it.`);
-      all = false;
-    } else if (ui.engine.removeTask(id)) {
+    // The engine decides whether a task may go; its answer says why not.
+    const removed = ui.engine.tryRemoveTask(id);
+    if (removed.ok) {
       ui.channels.close(id);
     } else {
-      // Kept: another task still waits to read its output as stdin, or its folder could not be deleted.
-      showInfo(ui, `Background Tasks: task [${id}] was not removed: a waiting task still needs its output, or its folder could not be deleted (see the Background Tasks log).`);
+      showInfo(ui, `Background Tasks: ${removed.message}${removed.reason === 'not finished' ? ' Cancel it first, then remove it.' : ''}`);
       all = false;
     }
   }

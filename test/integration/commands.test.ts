@@ -226,7 +226,7 @@ describe('commands', () => {
     assert.equal(h.hooks.ui.channels.has(done), false, 'its channel is disposed');
     const live = await runCommand('sleep 30');
     assert.equal(await run('remove', live), false);
-    assert.ok(h.notifications.shown.some((n) => /has not finished/.test(n.text)), JSON.stringify(h.notifications.shown.slice(-3)));
+    assert.ok(h.notifications.shown.some((n) => /only a finished task can be removed/.test(n.text)), JSON.stringify(h.notifications.shown.slice(-3)));
   });
 
   it('clearFinished asks first when there are many, and disposes their channels', async () => {

@@ -43,7 +43,7 @@ describe('engine: cancel', function () {
     assert.match(result.message, /SIGTERM/);
     const t = await engine.waitForTask(id);
     assert.equal(t.state.status, 'cancelled');
-    assert.deepEqual(t.state.status === 'cancelled' && [t.state.reason, t.state.signal], ['cancelled by user', 'SIGTERM']);
+    assert.deepEqual(t.state.status === 'cancelled' && [t.state.reason, t.state.signal], ['cancelled by the user', 'SIGTERM']);
     await waitFor(() => !isAlive(childPid) && !isAlive(shellPid), 'the whole group to end');
   });
 

@@ -64,7 +64,7 @@ describe('format', () => {
     assert.deepEqual(formatListingDetails(failed), ['    Exit code: 1']);
     const pending = task({ status: 'pending', enqueuedAt: 0, waitingFor: ['aaa111'] });
     assert.match(formatListingLine(pending, 0), /^○ ¢ \[abc123\] PENDING {4}\(after aaa111\) +pytest tests\/unit$/);
-    const cancelled = task({ status: 'cancelled', reason: 'cancelled by user', endedAt: 5 });
+    const cancelled = task({ status: 'cancelled', reason: 'cancelled by the user', endedAt: 5 });
     assert.match(formatListingLine(cancelled, 0), /^⊘ ¢ \[abc123\] CANCELLED {2}- +pytest/);
   });
 

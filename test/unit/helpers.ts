@@ -79,7 +79,7 @@ function tryKill(pid: number): void {
 }
 
 /** Polls until `check` returns a truthy value; fails after `timeoutMs` with `what`. */
-export async function waitFor<T>(check: () => T | undefined | false, what: string, timeoutMs = 15_000): Promise<T> {
+export async function waitFor<T>(check: () => T | undefined | false, what: string, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = check();
@@ -109,7 +109,7 @@ export function isAlive(pid: number): boolean {
 }
 
 /** Reads a file written by a fixture once it exists and is non-empty. */
-export async function readWhenReady(file: string, timeoutMs = 15_000): Promise<string> {
+export async function readWhenReady(file: string, timeoutMs = 60_000): Promise<string> {
   return waitFor(() => {
     try {
       const text = fs.readFileSync(file, 'utf8');
