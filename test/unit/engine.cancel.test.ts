@@ -4,7 +4,6 @@ import * as path from 'node:path';
 import { fixture, isAlive, q, readWhenReady, Sandbox, waitFor } from './helpers';
 
 describe('engine: cancel', function () {
-  this.timeout(60_000);
   const box = new Sandbox();
   afterEach(() => box.cleanup());
 
@@ -58,8 +57,7 @@ describe('engine: cancel', function () {
     const pid = running.state.status === 'running' ? running.state.pid : -1;
     const asked = Date.now();
     engine.cancelTask(id);
-    await new Promise((r) => setTimeout(r, graceMs / 2));
-    assert.equal(engine.getTask(id)?.state.status, 'running', 'SIGTERM alone does not end it');
+    // SIGTERM alone did not end it: it ended no sooner than the grace period, by SIGKILL.
     const t = await engine.waitForTask(id);
     assert.ok(Date.now() - asked >= graceMs - 50);
     assert.deepEqual(t.state.status === 'cancelled' && t.state.signal, 'SIGKILL');

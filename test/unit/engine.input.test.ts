@@ -4,7 +4,6 @@ import * as path from 'node:path';
 import { q, Sandbox, waitFor } from './helpers';
 
 describe('engine: long commands and stdin text', function () {
-  this.timeout(60_000);
   const box = new Sandbox();
   afterEach(() => box.cleanup());
 

@@ -38,7 +38,6 @@ function zombiesOf(parent: number): number[] {
 }
 
 describe('engine: the launcher', function () {
-  this.timeout(60_000);
   const box = new Sandbox();
   afterEach(() => box.cleanup());
 

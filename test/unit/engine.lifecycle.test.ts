@@ -5,7 +5,6 @@ import type { TaskSnapshot } from '../../src/core/types';
 import { fixture, isAlive, q, readWhenReady, Sandbox, waitFor } from './helpers';
 
 describe('engine: a task’s life', function () {
-  this.timeout(60_000);
   const box = new Sandbox();
   afterEach(() => box.cleanup());
 

@@ -21,7 +21,6 @@ function history(box: Sandbox, count: number): string {
 }
 
 describe('engine: loading the history without blocking', function () {
-  this.timeout(60_000);
   const box = new Sandbox();
   afterEach(() => box.cleanup());
 

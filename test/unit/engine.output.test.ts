@@ -12,7 +12,6 @@ async function sha256(file: string): Promise<string> {
 }
 
 describe('engine: output and progress', function () {
-  this.timeout(120_000);
   const box = new Sandbox();
   afterEach(() => box.cleanup());
 

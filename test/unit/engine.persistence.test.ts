@@ -4,14 +4,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TaskEngine } from '../../src/core/engine';
 import type { TaskSnapshot } from '../../src/core/types';
-import { fixture, isAlive, q, Sandbox, sleep, waitFor } from './helpers';
+import { afterOneMoreTask, fixture, happenedBefore, isAlive, q, recordStates, Sandbox, waitFor } from './helpers';
 
 const until = (file: string): string => `while [ ! -e ${q(file)} ]; do sleep 0.02; done`;
 const taskJson = (engine: TaskEngine, id: string): string => path.join(path.dirname(engine.logPath(id)), 'task.json');
 const mode = (p: string): number => fs.statSync(p).mode & 0o777;
 
 describe('engine: storage, restore and reattach', function () {
-  this.timeout(60_000);
   const box = new Sandbox();
   afterEach(() => box.cleanup());
 
@@ -60,11 +59,12 @@ describe('engine: storage, restore and reattach', function () {
     box.trackTask(first.getTask(blocker));
     first.dispose();
     const second = await box.open({ storageDir, maxConcurrentTasks: 1 });
+    const states = recordStates(second);
     assert.equal(second.getTask(blocker)?.state.status, 'running');
-    await sleep(200);
-    assert.equal(second.getTask(waiting)?.state.status, 'pending', 'the reattached task still holds the slot');
     fs.writeFileSync(go, '');
     const t = await second.waitForTask(waiting);
+    // The reattached task held the slot: the waiting one started only once it had ended.
+    happenedBefore(states.events, `${blocker}:completed`, `${waiting}:running`);
     assert.equal(t.state.status, 'completed');
     assert.equal(fs.readFileSync(t.logPath, 'utf8'), 'later\n');
   });
@@ -87,8 +87,8 @@ describe('engine: storage, restore and reattach', function () {
     const t = await second.waitForTask(id);
     assert.equal(t.state.status === 'failed' && t.state.exitCode, 3, 'result from the wrapper’s exit file');
     assert.equal(fs.readFileSync(t.logPath, 'utf8'), 'before\nafter\n');
-    await sleep(100);
-    assert.deepEqual(finishes.map((f) => f.id), [id]);
+    await afterOneMoreTask(second);
+    assert.deepEqual(finishes.map((f) => f.id).filter((f) => f === id), [id], 'one finish event');
   });
 
   it('cancels a reattached task through its process group', async () => {
@@ -141,15 +141,16 @@ describe('engine: storage, restore and reattach', function () {
     assert.equal(second.getTask(id)?.state.status, 'completed');
     const finishes: string[] = [];
     second.onDidFinishTask((t) => finishes.push(t.id));
-    await sleep(100);
-    assert.deepEqual(finishes, [id], 'announced after open() resolved');
+    await waitFor(() => finishes.length > 0, 'the end announced after open() resolved');
+    await afterOneMoreTask(second);
+    assert.deepEqual(finishes.filter((f) => f === id), [id], 'announced once');
     // Open a third time: it had finished before this open, so nothing is announced again.
     second.dispose();
     const third = await box.open({ storageDir });
     const again: string[] = [];
     third.onDidFinishTask((t) => again.push(t.id));
-    await sleep(100);
-    assert.deepEqual(again, []);
+    await afterOneMoreTask(third);
+    assert.deepEqual(again.filter((f) => f === id), []);
   });
 
   it('never runs a task twice when its running state had not reached task.json (crash right after the start)', async () => {
@@ -210,7 +211,7 @@ describe('engine: storage, restore and reattach', function () {
     const other = spawn('sleep', ['1000'], { stdio: 'ignore', detached: true });
     box.trackPid(other.pid!);
     box.trackGroup(other.pid!);
-    await sleep(30);
+    await waitFor(() => fs.existsSync(`/proc/${other.pid}/cmdline`) && fs.readFileSync(`/proc/${other.pid}/cmdline`, 'utf8').startsWith('sleep'), 'the other process to run sleep');
     const file = taskJson(first, id);
     const saved = JSON.parse(fs.readFileSync(file, 'utf8'));
     saved.state.pid = other.pid;

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TaskEngine } from '../../src/core/engine';
-import { q, Sandbox, waitFor } from './helpers';
+import { happenedBefore, q, recordStates, Sandbox, waitFor } from './helpers';
 
 /** A command that runs until `file` exists. */
 const until = (file: string): string => `while [ ! -e ${q(file)} ]; do sleep 0.02; done`;
@@ -12,7 +12,6 @@ function status(engine: TaskEngine, id: string): string | undefined {
 }
 
 describe('engine: scheduling, chains and pipes', function () {
-  this.timeout(120_000);
   const box = new Sandbox();
   afterEach(() => box.cleanup());
 
@@ -72,11 +71,12 @@ describe('engine: scheduling, chains and pipes', function () {
     const verbose = engine.spawnTask({ command: until(go), mode: 'verbose' });
     await waitFor(() => status(engine, verbose) === 'running', 'verbose task running beside the blocker');
     assert.equal(engine.getTask(verbose)?.mode, 'verbose');
+    const states = recordStates(engine);
     const queued = engine.spawnTask({ command: 'true' });
-    await new Promise((r) => setTimeout(r, 200));
-    assert.equal(status(engine, queued), 'pending', 'a verbose task does not free a slot either');
     fs.writeFileSync(go, '');
     await Promise.all([blocker, verbose, queued].map((id) => engine.waitForTask(id)));
+    // A verbose task does not take a slot, nor free one: the queued task waited for the blocker.
+    happenedBefore(states.events, `${blocker}:completed`, `${queued}:running`);
   });
 
   it('applies a new limit live: raising starts more, lowering stops nothing', async () => {
@@ -87,14 +87,17 @@ describe('engine: scheduling, chains and pipes', function () {
     assert.deepEqual(ids.map((id) => status(engine, id)), ['running', 'pending', 'pending', 'pending']);
     engine.setMaxConcurrentTasks(3);
     await waitFor(() => engine.getStatistics().runningNow === 3, 'three running');
+    const states = recordStates(engine);
     engine.setMaxConcurrentTasks(1);
-    await new Promise((r) => setTimeout(r, 200));
     assert.equal(engine.getStatistics().runningNow, 3, 'lowering the limit stopped nothing');
     assert.equal(status(engine, ids[3]), 'pending');
     assert.equal(engine.getStatistics().maxConcurrent, 1);
     assert.throws(() => engine.setMaxConcurrentTasks(0), { name: 'TaskOptionsError' } as object);
     fs.writeFileSync(go, '');
-    await Promise.all(ids.map((id) => engine.waitForTask(id)));
+    const ended = await Promise.all(ids.map((id) => engine.waitForTask(id)));
+    assert.deepEqual(ended.map((t) => t.state.status), ['completed', 'completed', 'completed', 'completed'], 'none was stopped');
+    // Under the new limit of 1, the fourth started only once all three had ended.
+    for (const id of ids.slice(0, 3)) happenedBefore(states.events, `${id}:completed`, `${ids[3]}:running`);
   });
 
   it('runs a dependant only after every dependency completed', async () => {
@@ -153,10 +156,10 @@ describe('engine: scheduling, chains and pipes', function () {
     assert.equal(engine.getTask(sink)?.mode, 'piped');
     assert.equal(engine.getTask(sink)?.stdinFrom, source);
     await waitFor(() => status(engine, source) === 'running', 'source running');
-    await new Promise((r) => setTimeout(r, 150));
-    assert.equal(status(engine, sink), 'pending');
+    const states = recordStates(engine);
     fs.writeFileSync(go, '');
     const t = await engine.waitForTask(sink);
+    happenedBefore(states.events, `${source}:completed`, `${sink}:running`);
     assert.equal(fs.readFileSync(t.logPath, 'utf8'), 'a\nb\nc\nd\n');
   });
 

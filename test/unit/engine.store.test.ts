@@ -33,7 +33,6 @@ function record(id: string, n: number): TaskRecord {
 }
 
 describe('engine: the task store', function () {
-  this.timeout(60_000);
   const box = new Sandbox();
   afterEach(() => box.cleanup());
 

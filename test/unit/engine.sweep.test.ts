@@ -15,7 +15,6 @@ function markerOf(pid: number): string | undefined {
 }
 
 describe('engine: cancel leaves nothing behind', function () {
-  this.timeout(60_000);
   const box = new Sandbox();
   afterEach(() => box.cleanup());
 

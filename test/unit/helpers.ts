@@ -119,3 +119,28 @@ export async function readWhenReady(file: string, timeoutMs = 60_000): Promise<s
     }
   }, `file ${file}`, timeoutMs);
 }
+
+/**
+ * Records an engine's change events as `id:status`, so a test can prove an order ("B started only
+ * after A ended") from the engine's own events instead of looking at a moment after a sleep.
+ */
+export function recordStates(engine: TaskEngine): { events: string[]; dispose(): void } {
+  const events: string[] = [];
+  const sub = engine.onDidChangeTask((t) => {
+    const event = `${t.id}:${t.state.status}`;
+    if (events[events.length - 1] !== event) events.push(event);
+  });
+  return { events, dispose: () => sub.dispose() };
+}
+
+/** Asserts that `first` happened, and happened before `then`. */
+export function happenedBefore(events: readonly string[], first: string, then: string): void {
+  const a = events.indexOf(first);
+  const b = events.indexOf(then);
+  if (a < 0 || b < 0 || a > b) throw new Error(`expected ${first} before ${then}, saw: ${events.join(' ')}`);
+}
+
+/** Runs one more task to its end: every event the engine had to send before it has been sent. */
+export async function afterOneMoreTask(engine: TaskEngine): Promise<void> {
+  await engine.waitForTask(engine.spawnTask({ command: 'true', mode: 'verbose' }));
+}
