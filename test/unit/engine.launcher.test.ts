@@ -62,13 +62,18 @@ describe('engine: the launcher', function () {
     const ledger = path.join(box.tempDir(), 'ledger');
     const ids = Array.from({ length: 60 }, (_, i) => engine.spawnTask({ command: `echo ${i} >> ${q(ledger)}; sleep 0.0${i % 5}` }));
     const kills: number[] = [];
-    // Killed once it has forked a task: a launcher killed before it can answer at all, time
-    // after time, is a launcher that cannot run (its starts then fail, by design).
+    // Killed only once the engine has seen a batch of starts since the last kill: a launcher
+    // killed before it can answer, time after time, is one that cannot run (its starts then fail,
+    // by design), and on a loaded machine a fixed kill rate would be exactly that.
+    let startedAtLastKill = 0;
+    const started = (): number => ids.filter((id) => engine.getTask(id)?.state.status !== 'pending').length;
     const killer = setInterval(() => {
+      if (started() < startedAtLastKill + 4) return;
       for (const pid of launchers()) {
         if (childrenOf(pid).length === 0) continue;
         process.kill(pid, 'SIGKILL');
         kills.push(pid);
+        startedAtLastKill = started();
       }
     }, 100);
     const done = await Promise.all(ids.map((id) => engine.waitForTask(id))).finally(() => clearInterval(killer));
