@@ -8,6 +8,7 @@ import {
   TASK_PRIORITIES,
   TASK_STATUSES,
   TASK_TYPES,
+  type ProblemMatcherSpec,
   type TaskMessage,
   type TaskMetadata,
   type TaskMode,
@@ -38,6 +39,8 @@ export interface TaskRecord {
   state: TaskState;
   progress?: TaskProgress;
   message?: TaskMessage;
+  /** As given to spawnTask(); read again from the log after a reload. */
+  problemMatcher?: ProblemMatcherSpec;
 }
 
 export interface ExitRecord {
