@@ -91,7 +91,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Backgr
     (message) => log.error(message),
     (id) => problems.count(id),
   );
-  context.subscriptions.push(notifier, engine.onDidFinishTask((task) => notifier.taskFinished(task)));
+  context.subscriptions.push(
+    notifier,
+    // A task with a matcher is announced once its log is read to the end (a second at most), so
+    // the notice knows whether to offer Show Problems.
+    engine.onDidFinishTask((task) => (task.problemMatcher === undefined ? notifier.taskFinished(task) : void problems.settled(task.id, 1000).then(() => notifier.taskFinished(task)))),
+  );
   registerRunCommands(context, ui);
   registerPipeSelection(context, ui, vscode.Uri.joinPath(storage, 'inputs').fsPath);
   registerTaskCommands(context, ui);

@@ -70,8 +70,11 @@ export class TaskProblems implements vscode.Disposable {
   }
 
   /** Settles once a finished task's log has been read to its end (tests, notifications). */
-  async settled(id: string): Promise<void> {
-    await this.readers.get(id)?.done;
+  async settled(id: string, atMostMs = 60_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, atMostMs)));
+    await Promise.race([this.readers.get(id)?.done, limit]);
+    clearTimeout(timer);
   }
 
   /** Tasks from before a reload, read one at a time so activation does not wait on their logs. */

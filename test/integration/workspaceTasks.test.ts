@@ -10,11 +10,13 @@ import { finished, harness, notificationsSettled, waitFor, type Harness } from '
 const run = <T>(command: string, ...args: unknown[]) => vscode.commands.executeCommand<T>(`backgroundTasks.${command}`, ...args);
 const BAD_TS = "export const count: number = 'three';\n\nexport function twice(n: number): number {\n  return n * undefinedName;\n}\n";
 
-describe('workspace tasks and problem matchers', () => {
+describe('workspace tasks and problem matchers', function () {
+  // Real tsc: on a busy 2-core machine one run can take half a minute.
+  this.timeout(300_000);
   let h: Harness;
   let ws: string;
   let badUri: vscode.Uri;
-  const ours = () => vscode.languages.getDiagnostics(badUri).filter((d) => d.source === 'ts' && /three|undefinedName/.test(d.message));
+  const ours = () => vscode.languages.getDiagnostics(badUri).filter((d) => d.source === 'ts' && /is not assignable|undefinedName/.test(d.message));
 
   before(async () => {
     h = await harness();
@@ -92,9 +94,9 @@ describe('workspace tasks and problem matchers', () => {
     const id = await run<string>('runWorkspaceTask', 'typecheck');
     assert.equal(h.api.getTask(id)?.problemMatcher, '$tsc');
     assert.equal((await finished(h.api, id)).state.status, 'failed', output(id));
-    const diagnostics = await waitFor(() => (ours().length === 2 ? ours() : undefined), () => `two diagnostics on src/bad.ts (have ${JSON.stringify(vscode.languages.getDiagnostics(badUri))}; output: ${output(id)})`);
-    const first = diagnostics.find((d) => /three/.test(d.message))!;
-    assert.deepEqual([first.range.start.line, first.range.start.character], [1, 13]);
+    const diagnostics = await waitFor(() => (ours().length === 2 ? ours() : undefined), () => `two diagnostics on src/bad.ts (have ${JSON.stringify(vscode.languages.getDiagnostics(badUri))}; output: ${output(id)})`, 120_000);
+    const first = diagnostics.find((d) => /is not assignable/.test(d.message))!;
+    assert.deepEqual([first.range.start.line, first.range.start.character], [0, 13]);
     assert.equal(first.severity, vscode.DiagnosticSeverity.Error);
     assert.equal(first.code, '2322');
     const second = diagnostics.find((d) => /undefinedName/.test(d.message))!;
@@ -109,13 +111,13 @@ describe('workspace tasks and problem matchers', () => {
   it('a rerun replaces the problems of the run before, and clearing removes them', async () => {
     const first = await run<string>('runWorkspaceTask', 'typecheck');
     await finished(h.api, first);
-    await waitFor(() => ours().length === 2, 'the first run\'s problems');
+    await waitFor(() => ours().length === 2, 'the first run\'s problems', 120_000);
     fs.writeFileSync(path.join(ws, 'src', 'bad.ts'), "export const count: number = 'three';\n");
     const second = await run<string>('rerun', first);
     assert.notEqual(second, first);
     assert.equal(h.api.getTask(second)?.metadata.workspaceTask, 'typecheck');
     await finished(h.api, second);
-    await waitFor(() => ours().length === 1, () => `one problem after the rerun (have ${ours().length})`);
+    await waitFor(() => ours().length === 1, () => `one problem after the rerun (have ${ours().length})`, 120_000);
     assert.equal(h.hooks.problems.count(first), 2, 'the first run still knows its own problems');
     await run('clearFinished', { confirm: false });
     await waitFor(() => ours().length === 0, () => `no problems once cleared (have ${ours().length})`);
