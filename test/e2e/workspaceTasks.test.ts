@@ -53,4 +53,13 @@ describe('Run Task in Background and the Problems panel', () => {
     fs.mkdirSync(path.join(PROJECT_ROOT, 'media', 'screenshots'), { recursive: true });
     fs.copyFileSync(shot, path.join(PROJECT_ROOT, 'media', 'screenshots', 'problems-panel.png'));
   });
+
+  it('shows the problems again after a window reload (the log is read again)', async () => {
+    await session.reload();
+    await session.runCommand('View: Focus Problems (Errors, Warnings, Infos)');
+    await session.page
+      .locator('.markers-panel .monaco-list-row', { hasText: "Type 'string' is not assignable to type 'number'." })
+      .first()
+      .waitFor({ state: 'visible', timeout: READY_MS });
+  });
 });

@@ -5,6 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { GroupNode, TaskNode } from '../../src/ui/treeNodes';
 import { finished, harness, notificationsSettled, waitFor, type Harness } from './helpers';
 
 const run = <T>(command: string, ...args: unknown[]) => vscode.commands.executeCommand<T>(`backgroundTasks.${command}`, ...args);
@@ -101,10 +102,12 @@ describe('workspace tasks and problem matchers', function () {
     assert.equal(first.code, '2322');
     const second = diagnostics.find((d) => /undefinedName/.test(d.message))!;
     assert.deepEqual([second.range.start.line, second.range.start.character], [3, 13]);
-    await waitFor(() => {
-      h.hooks.tree.provider.flush();
-      return String(h.hooks.tree.provider.findNode(id)?.description ?? '').includes('2 problems');
-    }, 'the tree node to show "2 problems"');
+    const provider = h.hooks.tree.provider;
+    const node = () => {
+      const failed = (provider.getChildren() as GroupNode[]).find((g) => g.status === 'failed');
+      return failed && (provider.getChildren(failed) as TaskNode[]).find((n) => n.task?.id === id);
+    };
+    await waitFor(() => String(node()?.description ?? '').includes('2 problems'), () => `the tree node to show "2 problems" (it shows "${String(node()?.description)}")`);
     await waitFor(() => h.notifications.about(id).some((n) => n.buttons.includes('Show Problems')), () => `a failure notice with Show Problems (have ${JSON.stringify(h.notifications.about(id))})`);
   });
 
