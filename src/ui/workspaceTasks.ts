@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { InputCancelled, VariableError, VariableResolver, type VariableContext } from '../core/taskVariables';
 import { dependencyLabel, type InputDefinition } from '../core/tasksJson';
+import type { ProblemMatcherSpec } from '../core/types';
 import { Command } from './commandIds';
 import { installedMatchers } from './diagnostics';
 import { checkTrusted, showError, showInfo, type UiServices } from './services';
@@ -95,9 +96,10 @@ class TaskLauncher {
     return resolver;
   }
 
-  private warnAboutMatchers(task: WorkspaceTask, spec: unknown): void {
+  /** VS Code runs a task whose matcher it does not know, and says so; so do we. */
+  private warnAboutMatchers(task: WorkspaceTask, spec: ProblemMatcherSpec | undefined): void {
     if (spec === undefined) return;
-    const { errors } = installedMatchers().resolve(spec as never);
+    const { errors } = installedMatchers().resolve(spec);
     if (errors.length) showInfo(this.ui, `Background Tasks: the task "${task.label}" runs, but ${errors.join(' ')}`);
   }
 }

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { GroupNode, TaskNode } from '../../src/ui/treeNodes';
+import { detailsUri } from '../../src/ui/documents';
 import { finished, harness, notificationsSettled, waitFor, type Harness } from './helpers';
 
 const run = <T>(command: string, ...args: unknown[]) => vscode.commands.executeCommand<T>(`backgroundTasks.${command}`, ...args);
@@ -109,6 +110,31 @@ describe('workspace tasks and problem matchers', function () {
     };
     await waitFor(() => String(node()?.description ?? '').includes('2 problems'), () => `the tree node to show "2 problems" (it shows "${String(node()?.description)}")`);
     await waitFor(() => h.notifications.about(id).some((n) => n.buttons.includes('Show Problems')), () => `a failure notice with Show Problems (have ${JSON.stringify(h.notifications.about(id))})`);
+    const details = h.hooks.ui.documents.provideTextDocumentContent(detailsUri(id));
+    assert.match(details, /## Problems \(2\)/);
+    assert.match(details, /bad\.ts:4:14 \| Cannot find name 'undefinedName'/);
+  });
+
+  it('publishes problems while the task still runs', async () => {
+    const id = h.api.spawnTask({ command: `echo 'src/bad.ts:2:1: error: found early'; sleep 120`, cwd: ws, problemMatcher: '$gcc' });
+    await waitFor(() => vscode.languages.getDiagnostics(badUri).some((d) => d.message === 'found early'), 'the problem printed before the task ends', 120_000);
+    assert.equal(h.api.getTask(id)?.state.status, 'running');
+    h.api.cancelTask(id);
+    await finished(h.api, id);
+  });
+
+  it('runs a task of a task provider (an npm script from package.json)', async () => {
+    fs.writeFileSync(path.join(ws, 'package.json'), JSON.stringify({ name: 'bt-test', version: '1.0.0', scripts: { hello: 'echo hello from npm' } }, null, 2));
+    // The npm extension finds the script once it has seen the file; ask until it has.
+    const id = await waitFor(
+      () => Promise.resolve(vscode.commands.executeCommand<string>('backgroundTasks.runWorkspaceTask', { label: 'hello', type: 'npm' })).catch(() => undefined),
+      'the npm script "hello" among the workspace tasks',
+      120_000,
+    );
+    const task = await finished(h.api, id);
+    assert.equal(task.state.status, 'completed', output(id));
+    assert.match(output(id), /hello from npm/);
+    assert.equal(task.metadata.workspaceTask, 'hello');
   });
 
   it('a rerun replaces the problems of the run before, and clearing removes them', async () => {
