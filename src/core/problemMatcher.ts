@@ -103,12 +103,14 @@ class LineMatcher {
 
   private resolveFile(name: string): string {
     const { kind } = this.matcher.fileLocation;
-    const relative = (): string => path.resolve(this.prefix ?? '/', name);
     if (kind === 'absolute') return path.resolve(name);
-    if (kind === 'relative') return relative();
-    // autodetect: relative to the prefix if that file exists, otherwise as it is.
-    const candidate = relative();
-    return path.isAbsolute(name) || !this.exists(candidate) ? (path.isAbsolute(name) ? name : candidate) : candidate;
+    const relative = path.resolve(this.prefix ?? '/', name);
+    if (kind === 'relative') return relative;
+    // autodetect: under the prefix when the file is there (VS Code joins even a name that looks
+    // absolute), otherwise the name as printed.
+    const joined = path.join(this.prefix ?? '/', name);
+    if (this.exists(joined)) return joined;
+    return path.isAbsolute(name) ? name : relative;
   }
 }
 
