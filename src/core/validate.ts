@@ -128,8 +128,17 @@ function validateProblemMatcher(spec: unknown): ProblemMatcherSpec | undefined {
       throw new TaskOptionsError('problemMatcher', `A problem matcher must be a name such as "$tsc" or an object with a "pattern" or a "base" (got ${JSON.stringify(item)}).`);
     }
   }
-  // A copy through JSON: it is written to task.json as it is, so it must be plain data.
-  return JSON.parse(JSON.stringify(spec)) as ProblemMatcherSpec;
+  // A copy through JSON: it is written to task.json as it is, so it must be plain data. Frozen,
+  // because snapshots hand out this same object.
+  return deepFreeze(JSON.parse(JSON.stringify(spec)) as ProblemMatcherSpec);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 function validateMetadata(metadata: unknown): TaskMetadata {

@@ -12,6 +12,7 @@ describe('engine: problemMatcher option', () => {
     const inline = { owner: 'x', pattern: { regexp: '^(.*):(\\d+): (.*)$', file: 1, line: 2, message: 3 } };
     const id = engine.spawnTask({ command: 'true', problemMatcher: ['$tsc', inline] });
     assert.deepEqual(engine.getTask(id)?.problemMatcher, ['$tsc', inline]);
+    assert.throws(() => (engine.getTask(id)?.problemMatcher as string[]).push('$gcc'), TypeError, 'a snapshot cannot change the task');
     await engine.waitForTask(id);
     engine.dispose();
     const reopened = await box.open({ storageDir });
