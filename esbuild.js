@@ -28,6 +28,8 @@ async function main() {
     sourcemap: !production,
     sourcesContent: false,
     platform: 'node',
+    // jsonc-parser's UMD build loads its parts with a require() esbuild cannot follow; its ESM build bundles.
+    mainFields: ['module', 'main'],
     target: 'node20',
     outfile: 'dist/extension.js',
     external: ['vscode'],

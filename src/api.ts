@@ -7,6 +7,7 @@ import type { SpawnOptions, TaskSnapshot, TaskStatistics, TaskStatus } from './c
 
 export type {
   MetadataValue,
+  ProblemMatcherSpec,
   SpawnOptions,
   TaskMessage,
   TaskMetadata,

@@ -6,6 +6,7 @@ import { TaskEngine } from './core/engine';
 import { createApi } from './ui/apiImpl';
 import { Command } from './ui/commandIds';
 import { TaskDocuments, SCHEME } from './ui/documents';
+import { TaskProblems } from './ui/diagnostics';
 import { CompletionNotifier } from './ui/notifications';
 import { TaskChannels } from './ui/outputChannels';
 import { RecentCommands } from './ui/recentCommands';
@@ -19,6 +20,7 @@ import { TaskStatusBar } from './ui/statusBar';
 import { registerTaskCommands } from './ui/taskCommands';
 import { registerTree, type TaskTree } from './ui/tree';
 import { Trust } from './ui/trust';
+import { registerWorkspaceTasks } from './ui/workspaceTasks';
 
 /** What the integration tests reach through the API's hidden `__testing` property. */
 export interface TestingHooks {
@@ -26,6 +28,7 @@ export interface TestingHooks {
   tree: TaskTree;
   notifier: CompletionNotifier;
   statusBar: TaskStatusBar;
+  problems: TaskProblems;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<BackgroundTasksApi> {
@@ -51,7 +54,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Backgr
   const documents = new TaskDocuments(engine);
   const tree = registerTree(context, engine);
   const statusBar = new TaskStatusBar(engine);
+  const problems = new TaskProblems(engine, (message) => log.warn(message));
+  tree.provider.problemCount = (id) => problems.count(id);
+  documents.problemsOf = (id) => problems.problems(id);
   context.subscriptions.push(
+    problems,
+    problems.onDidChange((id) => tree.provider.problemsChanged(id)),
     settings,
     channels,
     documents,
@@ -78,18 +86,26 @@ export async function activate(context: vscode.ExtensionContext): Promise<Backgr
       showOutput: (id) => vscode.commands.executeCommand(Command.showOutput, id),
       rerun: (id) => vscode.commands.executeCommand(Command.rerun, id),
       showTasks: (status) => vscode.commands.executeCommand(Command.showTasks, { status }),
+      showProblems: () => vscode.commands.executeCommand('workbench.actions.view.problems'),
     },
     (message) => log.error(message),
+    (id) => problems.count(id),
   );
-  context.subscriptions.push(notifier, engine.onDidFinishTask((task) => notifier.taskFinished(task)));
+  context.subscriptions.push(
+    notifier,
+    // A task with a matcher is announced once its log is read to the end (a second at most), so
+    // the notice knows whether to offer Show Problems.
+    engine.onDidFinishTask((task) => (task.problemMatcher === undefined ? notifier.taskFinished(task) : void problems.settled(task.id, 1000).then(() => notifier.taskFinished(task)))),
+  );
   registerRunCommands(context, ui);
   registerPipeSelection(context, ui, vscode.Uri.joinPath(storage, 'inputs').fsPath);
   registerTaskCommands(context, ui);
   registerShowTasks(context, ui);
+  registerWorkspaceTasks(context, ui);
 
   // The hooks exist only for the extension's own tests, never in the API other extensions get.
   const testing: TestingHooks | undefined =
-    context.extensionMode === vscode.ExtensionMode.Test ? { ui, tree, notifier, statusBar } : undefined;
+    context.extensionMode === vscode.ExtensionMode.Test ? { ui, tree, notifier, statusBar, problems } : undefined;
   return createApi(engine, trust, testing);
 }
 

@@ -231,7 +231,7 @@ export class TaskEngine extends EngineSettings {
   rerunTask(id: string): string {
     const t = this.tasks.get(id);
     if (!t) throw new TaskOptionsError('id', `No task with id "${id}" to run again.`);
-    const { command, type, priority, cwd, env, metadata } = t;
+    const { command, type, priority, cwd, env, metadata, problemMatcher } = t;
     let stdinText: string | undefined;
     if (t.ownStdin) {
       try {
@@ -241,7 +241,7 @@ export class TaskEngine extends EngineSettings {
       }
     }
     const mode = t.mode === 'verbose' ? 'verbose' : 'background';
-    return this.spawnTask({ command, type, priority, cwd, env, metadata, mode, ...(stdinText !== undefined ? { stdinText } : {}) });
+    return this.spawnTask({ command, type, priority, cwd, env, metadata, mode, ...(stdinText !== undefined ? { stdinText } : {}), ...(problemMatcher !== undefined ? { problemMatcher } : {}) });
   }
 
   getStatistics(): TaskStatistics {

@@ -1,6 +1,6 @@
 // The task model as the engine keeps it: on disk (task.json) and in memory, env values included
 // (never shown: callers get snapshots, see taskState.ts).
-import type { TaskMessage, TaskMetadata, TaskMode, TaskPriority, TaskProgress, TaskState, TaskType } from './types';
+import type { ProblemMatcherSpec, TaskMessage, TaskMetadata, TaskMode, TaskPriority, TaskProgress, TaskState, TaskType } from './types';
 
 /** A task as it is kept on disk and in memory (env values included, never shown). */
 export interface TaskRecord {
@@ -25,4 +25,6 @@ export interface TaskRecord {
   state: TaskState;
   progress?: TaskProgress;
   message?: TaskMessage;
+  /** As given to spawnTask(); read again from the log after a reload. */
+  problemMatcher?: ProblemMatcherSpec;
 }

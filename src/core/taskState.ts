@@ -63,5 +63,6 @@ export function snapshotOf(t: TaskRecord, logPath: string): TaskSnapshot {
     ...(t.progress ? { progress: Object.freeze({ ...t.progress }) } : {}),
     ...(t.message ? { message: Object.freeze({ ...t.message }) } : {}),
     logPath,
+    ...(t.problemMatcher !== undefined ? { problemMatcher: t.problemMatcher } : {}),
   });
 }

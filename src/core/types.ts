@@ -1,5 +1,8 @@
 // The task model shared by the engine, the ui and the API. Plain data: every TaskState can be
 // written to disk as it is (process handles live in the runner, never here).
+import type { ProblemMatcherSpec } from './matchers/types';
+
+export type { ProblemMatcherSpec } from './matchers/types';
 
 export const TASK_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
@@ -84,6 +87,12 @@ export interface SpawnOptions {
   stdinText?: string;
   /** 'background' queues it; 'verbose' starts it at once, outside the limit. Default 'background'. */
   mode?: 'background' | 'verbose';
+  /**
+   * Problem matchers that turn the output into diagnostics: a name such as "$tsc" (VS Code's
+   * built-ins and any extension's `contributes.problemMatchers`), a definition as in tasks.json,
+   * or a list of either. Kept with the task, so its problems come back after a reload.
+   */
+  problemMatcher?: ProblemMatcherSpec;
 }
 
 /** A read-only copy of a task, as events and getters hand it out. */
@@ -106,6 +115,8 @@ export interface TaskSnapshot {
   readonly message?: Readonly<TaskMessage>;
   /** Absolute path of the task's output log. */
   readonly logPath: string;
+  /** The problem matchers its output is read with, as given to spawnTask(). */
+  readonly problemMatcher?: ProblemMatcherSpec;
 }
 
 export interface TaskStatistics {

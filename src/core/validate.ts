@@ -5,6 +5,7 @@ import { TASK_MARKER } from './launcher';
 import {
   TASK_PRIORITIES,
   TASK_TYPES,
+  type ProblemMatcherSpec,
   type SpawnOptions,
   type TaskMetadata,
   type TaskMode,
@@ -36,6 +37,7 @@ export interface ValidOptions {
   stdinFrom?: string;
   stdinFile?: string;
   stdinText?: string;
+  problemMatcher?: ProblemMatcherSpec;
 }
 
 const list = (values: readonly string[]): string => values.map((v) => `"${v}"`).join(', ');
@@ -113,7 +115,31 @@ export function validateSpawnOptions(
   if (findCycle(deps, dependenciesOf) !== undefined) {
     throw new TaskOptionsError('dependsOn', 'These dependencies would form a cycle.');
   }
-  return { command, type, priority, mode, metadata, cwd: options.cwd, env, dependsOn, stdinFrom, stdinFile, stdinText };
+  const problemMatcher = validateProblemMatcher(options.problemMatcher);
+  return { command, type, priority, mode, metadata, cwd: options.cwd, env, dependsOn, stdinFrom, stdinFile, stdinText, ...(problemMatcher !== undefined ? { problemMatcher } : {}) };
+}
+
+/** Only the shape: names are resolved where the installed extensions are known (the ui). */
+function validateProblemMatcher(spec: unknown): ProblemMatcherSpec | undefined {
+  if (spec === undefined) return undefined;
+  const items = Array.isArray(spec) ? spec : [spec];
+  for (const item of items) {
+    const ok = (typeof item === 'string' && item.trim() !== '') || (isPlainObject(item) && (item.pattern !== undefined || typeof item.base === 'string'));
+    if (!ok) {
+      throw new TaskOptionsError('problemMatcher', `A problem matcher must be a name such as "$tsc" or an object with a "pattern" or a "base" (got ${JSON.stringify(item)}).`);
+    }
+  }
+  // A copy through JSON: it is written to task.json as it is, so it must be plain data. Frozen,
+  // because snapshots hand out this same object.
+  return deepFreeze(JSON.parse(JSON.stringify(spec)) as ProblemMatcherSpec);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 function validateMetadata(metadata: unknown): TaskMetadata {

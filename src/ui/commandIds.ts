@@ -17,6 +17,7 @@ export const Command = {
   copyCommand: 'backgroundTasks.copyCommand',
   openLog: 'backgroundTasks.openLog',
   remove: 'backgroundTasks.remove',
+  runWorkspaceTask: 'backgroundTasks.runWorkspaceTask',
 } as const;
 export type CommandId = (typeof Command)[keyof typeof Command];
 

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { TaskEngine } from '../core/engine';
 import { readTail } from '../core/logReader';
+import type { Problem } from '../core/problemMatcher';
 import { statisticsMarkdown } from './statisticsText';
 import { detailsMarkdown } from './taskText';
 
@@ -27,6 +28,9 @@ export class TaskDocuments implements vscode.TextDocumentContentProvider, vscode
   private timer: NodeJS.Timeout | undefined;
   private readonly subscription: { dispose(): void };
 
+  /** The problems found in a task's output (set by the diagnostics once they exist). */
+  problemsOf: (id: string) => readonly Problem[] = () => [];
+
   constructor(private readonly engine: TaskEngine) {
     this.subscription = engine.onDidChangeTask((task) => {
       this.dirty.add(task.id);
@@ -39,7 +43,7 @@ export class TaskDocuments implements vscode.TextDocumentContentProvider, vscode
     const id = DETAILS.exec(uri.path)?.[1];
     const task = id === undefined ? undefined : this.engine.getTask(id);
     if (!task) return `# Task ${id ?? '?'}\n\nThis task no longer exists (it was cleared or removed).\n`;
-    return detailsMarkdown(task, readTail(task.logPath, TAIL_LINES), Date.now());
+    return detailsMarkdown(task, readTail(task.logPath, TAIL_LINES), Date.now(), this.problemsOf(task.id));
   }
 
   /** Opens a document read-only in a preview editor. */

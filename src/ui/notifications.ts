@@ -9,6 +9,7 @@ export const SHOW_OUTPUT = 'Show Output';
 export const RERUN = 'Rerun';
 export const SHOW_TASKS = 'Show Tasks';
 export const SHOW_FAILED = 'Show Failed';
+export const SHOW_PROBLEMS = 'Show Problems';
 
 /** Finishes this close together are notified together. */
 const GATHER_MS = 400;
@@ -20,6 +21,7 @@ export interface NotificationActions {
   showOutput(id: string): unknown;
   rerun(id: string): unknown;
   showTasks(status?: TaskStatus): unknown;
+  showProblems?(id: string): unknown;
 }
 
 export interface Notice {
@@ -80,6 +82,8 @@ export class CompletionNotifier {
     private readonly level: () => NotificationLevel,
     private readonly actions: NotificationActions,
     private readonly logError: (message: string) => void,
+    /** How many problems a task's matchers found; a failure with some offers Show Problems. */
+    private readonly problemCount: (id: string) => number = () => 0,
   ) {}
 
   /** How many finished tasks wait for the gathering window to close. */
@@ -112,7 +116,10 @@ export class CompletionNotifier {
       const failed = all.some((t) => t.state.status === 'failed');
       this.show({ severity: failed ? 'error' : 'information', text: groupText(all), buttons: failed ? [SHOW_FAILED, SHOW_TASKS] : [SHOW_TASKS] });
     } else {
-      for (const [task, notice] of toasts) this.show(notice, task.id);
+      for (const [task, notice] of toasts) {
+        const offer = task.state.status === 'failed' && this.problemCount(task.id) > 0;
+        this.show(offer ? { ...notice, buttons: [SHOW_PROBLEMS, ...notice.buttons] } : notice, task.id);
+      }
     }
   }
 
@@ -120,6 +127,7 @@ export class CompletionNotifier {
     const shown = Promise.resolve(this.sink().show(notice.severity, notice.text, notice.buttons)).then((choice) => {
       if (choice === SHOW_OUTPUT && taskId) return this.actions.showOutput(taskId);
       if (choice === RERUN && taskId) return this.actions.rerun(taskId);
+      if (choice === SHOW_PROBLEMS && taskId) return this.actions.showProblems?.(taskId);
       if (choice === SHOW_TASKS) return this.actions.showTasks();
       if (choice === SHOW_FAILED) return this.actions.showTasks('failed');
       return undefined;

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { TASK_PRIORITIES, TASK_TYPES, type SpawnOptions, type TaskPriority, type TaskType } from '../core/types';
 import { Command } from './commandIds';
+import { installedMatchers } from './diagnostics';
 import { checkTrusted, showError, showInfo, type UiServices } from './services';
 import { resolveTask } from './taskArgs';
 import { shortCommand } from './taskText';
@@ -116,7 +117,13 @@ async function runWithOptions(ui: UiServices, arg?: unknown): Promise<string | u
     if (!after) return undefined;
     dependsOn = after.id ? [after.id] : undefined;
   }
-  return spawn(ui, { command, type: type.value as TaskType, priority: priority.value as TaskPriority, cwd, dependsOn });
+  // The last step, and optional: dismissing it runs the command without a matcher.
+  const matcher = await prompts.pick(
+    [{ label: 'No problem matcher', name: undefined }, ...installedMatchers().names().map((name) => ({ label: name, name }))],
+    { title: `${title}: problem matcher (turns its output into Problems)`, placeHolder: 'e.g. $tsc, $eslint-stylish, $gcc' },
+  );
+  const problemMatcher = matcher?.name;
+  return spawn(ui, { command, type: type.value as TaskType, priority: priority.value as TaskPriority, cwd, dependsOn, ...(problemMatcher ? { problemMatcher } : {}) });
 }
 
 function isDirectory(path: string): boolean {
@@ -147,7 +154,13 @@ async function rerun(ui: UiServices, arg?: unknown): Promise<string | undefined>
   if (!checkTrusted(ui)) return undefined;
   const task = await resolveTask(ui, arg, { title: 'Rerun Task', none: 'Background Tasks: there is no task to rerun.' });
   if (!task) return undefined;
+  const workspaceTask = task.metadata.workspaceTask;
   try {
+    // A workspace task runs again as tasks.json says now, its variables asked for again.
+    if (typeof workspaceTask === 'string') {
+      const folder = task.metadata.workspaceFolder;
+      return await vscode.commands.executeCommand<string | undefined>(Command.runWorkspaceTask, { label: workspaceTask, ...(typeof folder === 'string' ? { folder } : {}) });
+    }
     return ui.engine.rerunTask(task.id);
   } catch (error) {
     showError(ui, error, `rerun [${task.id}]`);

@@ -1,6 +1,7 @@
 // Text the tree, tooltips and documents show for a task. No `vscode` import: plain strings,
 // Markdown escaped here because task text comes from commands people typed.
 import { durationOf, formatDuration, priorityLabel, resultOf, STATUS_MARKS, TYPE_MARKS } from '../core/format';
+import type { Problem } from '../core/problemMatcher';
 import type { TaskSnapshot, TaskStatus } from '../core/types';
 
 export const GROUP_LABELS: Record<TaskStatus, string> = {
@@ -133,7 +134,7 @@ function tableCell(text: string): string {
 }
 
 /** The Show Task Details document (Markdown). */
-export function detailsMarkdown(task: TaskSnapshot, tail: readonly string[], now: number): string {
+export function detailsMarkdown(task: TaskSnapshot, tail: readonly string[], now: number, problems: readonly Problem[] = []): string {
   const lines = [`# Task ${task.id}`, '', codeBlock(task.command, 'sh'), '', '| Field | Value |', '| --- | --- |'];
   for (const [name, value] of taskFields(task, now)) lines.push(`| ${name} | ${tableCell(value)} |`);
   lines.push(`| Log | ${tableCell(task.logPath)} |`);
@@ -146,6 +147,15 @@ export function detailsMarkdown(task: TaskSnapshot, tail: readonly string[], now
     lines.push('None.');
   }
   if (task.message) lines.push('', '## Message', '', codeBlock(task.message.text));
+  if (task.problemMatcher !== undefined) {
+    lines.push('', `## Problems (${problems.length})`, '', `Matchers: ${tableCell(JSON.stringify(task.problemMatcher))}`, '');
+    if (problems.length) {
+      lines.push('| Severity | Where | Message |', '| --- | --- | --- |');
+      for (const p of problems) lines.push(`| ${p.severity} | ${tableCell(`${p.file}:${p.startLine}:${p.startColumn}`)} | ${tableCell(p.message + (p.code ? ` (${p.code})` : ''))} |`);
+    } else {
+      lines.push('None found in its output.');
+    }
+  }
   lines.push('', `## Output (last ${tail.length} lines)`, '', tail.length ? codeBlock(tail.join('\n')) : 'No output yet.', '');
   return lines.join('\n');
 }

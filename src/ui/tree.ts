@@ -25,6 +25,9 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   private readonly ticker: NodeJS.Timeout;
   private readonly subscriptions: { dispose(): void }[];
 
+  /** How many problems a task's output holds (set by the diagnostics once they exist). */
+  problemCount: (id: string) => number = () => 0;
+
   constructor(private readonly engine: TaskEngine) {
     this.subscriptions = [
       engine.onDidChangeTask((task) => this.taskChanged(task)),
@@ -85,7 +88,7 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
       const node = this.nodes.get(id);
       const task = this.engine.getTask(id);
       if (node && task) {
-        node.update(task, now);
+        node.update(task, now, this.problemCount(id));
         nodes.push(node);
       }
     }
@@ -127,9 +130,16 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     let node = this.nodes.get(task.id);
     // A snapshot is replaced on every change, so the same one means nothing to redo, unless
     // the task runs (its duration moves on).
-    if (!node) this.nodes.set(task.id, (node = new TaskNode(task, now)));
-    else if (node.task !== task || task.state.status === 'running') node.update(task, now);
+    if (!node) this.nodes.set(task.id, (node = new TaskNode(task, now, this.problemCount(task.id))));
+    else if (node.task !== task || task.state.status === 'running') node.update(task, now, this.problemCount(task.id));
     return node;
+  }
+
+  /** A task's problem count changed: its node is redrawn at the next flush. */
+  problemsChanged(id: string): void {
+    if (!this.nodes.has(id)) return;
+    this.dirty.add(id);
+    this.schedule();
   }
 
   private taskChanged(task: TaskSnapshot): void {

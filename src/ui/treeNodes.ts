@@ -58,16 +58,18 @@ export class TaskNode extends vscode.TreeItem {
   constructor(
     public task: TaskSnapshot,
     now: number,
+    problems = 0,
   ) {
     super(taskLabel(task), vscode.TreeItemCollapsibleState.None);
     this.id = `task:${task.id}`;
-    this.update(task, now);
+    this.update(task, now, problems);
   }
 
-  update(task: TaskSnapshot, now: number): void {
+  /** `problems`: how many its problem matchers found in its output so far. */
+  update(task: TaskSnapshot, now: number, problems = 0): void {
     this.task = task;
     this.label = taskLabel(task);
-    this.description = describeTask(task, now);
+    this.description = describeTask(task, now) + (problems > 0 ? ` · ${problems} problem${problems === 1 ? '' : 's'}` : '');
     this.iconPath = statusIcon(task.state.status);
     this.contextValue = contextFlags(task);
     this.command = { command: Command.showOutput, title: 'Show Output', arguments: [task.id] };

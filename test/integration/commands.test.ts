@@ -54,9 +54,9 @@ describe('commands', () => {
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
-  it('runWithOptions asks command, type, priority, folder and what to run after', async () => {
+  it('runWithOptions asks command, type, priority, folder, what to run after and a problem matcher', async () => {
     const blocker = await runCommand('sleep 30');
-    h.prompts.answer('echo with options', 'system', 'high', '/tmp', `[${blocker}]`);
+    h.prompts.answer('echo with options', 'system', 'high', '/tmp', `[${blocker}]`, '$gcc');
     const id = await run<string>('runWithOptions');
     const task = h.api.getTask(id);
     assert.ok(task);
@@ -65,7 +65,8 @@ describe('commands', () => {
     assert.equal(task.priority, 'high');
     assert.equal(task.cwd, '/tmp');
     assert.deepEqual(task.dependsOn, [blocker]);
-    assert.deepEqual(h.prompts.calls.slice(-5).map((c) => c.kind), ['command', 'pick', 'pick', 'input', 'pick']);
+    assert.equal(task.problemMatcher, '$gcc');
+    assert.deepEqual(h.prompts.calls.slice(-6).map((c) => c.kind), ['command', 'pick', 'pick', 'input', 'pick', 'pick']);
     h.api.cancelTask(blocker);
     assert.equal((await finished(h.api, id)).state.status, 'cancelled', 'a task after a cancelled one is cancelled');
     const direct = await run<string>('runWithOptions', { command: 'echo direct', priority: 'low', metadata: { from: 'test' } });

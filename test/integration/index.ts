@@ -12,7 +12,9 @@ const MOCHA_MARK = '\u2063bt\u2063';
 export function runSuite(dir: string): Promise<void> {
   const base = Mocha.reporters.Base as unknown as { consoleLog: (...args: unknown[]) => void };
   base.consoleLog = (...args: unknown[]) => console.log(MOCHA_MARK + format(...args));
-  const mocha = new Mocha({ ui: 'bdd', timeout: 180_000, color: false, reporter: 'spec', forbidOnly: true });
+  // BT_INTEGRATION_GREP runs only the matching tests, while working on one suite.
+  const grep = process.env.BT_INTEGRATION_GREP;
+  const mocha = new Mocha({ ui: 'bdd', timeout: 180_000, color: false, reporter: 'spec', forbidOnly: true, ...(grep ? { grep } : {}) });
   const files = fs.readdirSync(dir).filter((f) => f.endsWith('.test.js')).sort();
   for (const file of files) mocha.addFile(path.join(dir, file));
   return new Promise((resolve, reject) => {
