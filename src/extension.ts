@@ -19,6 +19,9 @@ import { TaskStatusBar } from './ui/statusBar';
 import { registerTaskCommands } from './ui/taskCommands';
 import { registerTree, type TaskTree } from './ui/tree';
 import { Trust } from './ui/trust';
+import type { ControlServer } from './control/server';
+import { prepareReach } from './ui/controlServer';
+import { registerLmTools } from './ui/lmTools';
 
 /** What the integration tests reach through the API's hidden `__testing` property. */
 export interface TestingHooks {
@@ -26,11 +29,15 @@ export interface TestingHooks {
   tree: TaskTree;
   notifier: CompletionNotifier;
   statusBar: TaskStatusBar;
+  /** The control socket, when it listens. */
+  control: ControlServer | undefined;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<BackgroundTasksApi> {
   const storage = context.storageUri ?? context.globalStorageUri;
   const initial = readSettings();
+  const log = (message: string): void => console.warn(message);
+  const reach = await prepareReach(context, storage.fsPath, log);
   const core = await TaskEngine.open({
     storageDir: storage.fsPath,
     maxConcurrentTasks: initial.maxConcurrentTasks,
@@ -38,7 +45,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Backgr
     historyLimit: initial.historySize,
     shell: initial.shell || undefined,
     defaultCwd: initial.defaultCwd,
-    log: (message) => console.warn(message),
+    log,
+    taskEnvironment: (env) => reach.taskEnvironment(env),
   });
   context.subscriptions.push({ dispose: () => core.dispose() });
 
@@ -82,8 +90,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Backgr
   registerPipeSelection(context, ui, vscode.Uri.joinPath(storage, 'inputs').fsPath);
   registerTaskCommands(context, ui);
   registerShowTasks(context, ui);
+  registerLmTools(context, core, trust);
+  const control = await reach.start(core, trust);
 
-  const testing: TestingHooks = { ui, tree, notifier, statusBar };
+  const testing: TestingHooks = { ui, tree, notifier, statusBar, control };
   return createApi(core, trust, testing);
 }
 

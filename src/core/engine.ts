@@ -33,9 +33,11 @@ export class TaskEngine extends EngineSettings {
   private readonly queue = new ReadyQueue();
   private readonly budget = new TurnBudget(START_BUDGET_MS, () => this.schedule());
   private readonly progress: ProgressTracker;
+  private readonly taskEnvironment: EngineOptions['taskEnvironment'];
 
   private constructor(options: EngineOptions) {
     super(options);
+    this.taskEnvironment = options.taskEnvironment;
     const pollMs = options.pollIntervalMs ?? 500;
     this.store.onSaveError = (id, err) => {
       this.log(`Background Tasks: could not save task ${id}: ${String(err)}; trying again`);
@@ -262,7 +264,7 @@ export class TaskEngine extends EngineSettings {
       shell: this.shell,
       command: t.command,
       cwd: t.cwd,
-      env: t.env,
+      env: this.taskEnvironment ? this.taskEnvironment(t.env) : t.env,
       stdinPath,
     });
     if ('error' in result) return; // stays pending until the runner reports the spawn error
