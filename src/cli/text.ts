@@ -21,7 +21,11 @@ export function listing(tasks: readonly TaskSnapshot[], status: readonly TaskSta
 
 export function details(task: TaskSnapshot, tail: readonly string[], now = Date.now()): string {
   const lines = [`Task ${task.id}`, `  Command: ${task.command.replace(/\n/g, '\n           ')}`];
-  for (const [name, value] of taskFields(task, now)) lines.push(`  ${name}: ${value}`);
+  for (const [name, value] of taskFields(task, now)) {
+    // A task from bgt carries the whole shell environment: its size says enough.
+    const shown = name === 'Environment' && task.envKeys.length > 8 ? `${task.envKeys.length} variables (values are never shown)` : value;
+    lines.push(`  ${name}: ${shown}`);
+  }
   lines.push(`  Log: ${task.logPath}`);
   for (const [key, value] of Object.entries(task.metadata)) lines.push(`  ${key}: ${String(value)}`);
   lines.push(tail.length ? `Output (last ${tail.length} lines):` : 'No output yet.', ...tail.map((l) => `  ${l}`));

@@ -96,6 +96,7 @@ export async function runCommand(client: ControlClient, argv: string[], io: Io):
   const ended = wait
     ? client.request<{ task: TaskSnapshot }>('follow', { id }, printer(client, io, args.flags.has('quiet'))).then((r) => r.task)
     : client.request<WaitResult>('wait', { id }).then((r) => r.task);
+  if (!wait) ended.catch(() => undefined); // only a signal for the feeder; bgt's answer is the id
   if (stdinPipe) await feedStdin(client, id, stdinPipe, ended);
   if (!wait) return Exit.ok;
   return exitCodeOf(await ended) ?? Exit.failure;

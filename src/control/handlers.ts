@@ -76,6 +76,7 @@ async function run(conn: Connection, params: Params): Promise<RunResult> {
     throw err;
   }
   pipe.bind(id);
+  conn.server.pipes.update(conn.engine.getTask(id)); // the engine may have started it already
   // Released as soon as bgt has its end; a client that goes away first releases it too.
   conn.signal.addEventListener('abort', () => conn.server.pipes.attached(id));
   return { id, stdinPipe: pipe.path };

@@ -38,7 +38,7 @@ export class StdinPipes implements Disposable {
     private readonly dir: string,
     onDidChangeTask: (listener: (task: TaskSnapshot) => void) => Disposable,
   ) {
-    this.sub = onDidChangeTask((task) => this.taskChanged(task));
+    this.sub = onDidChangeTask((task) => this.update(task));
   }
 
   /** Makes a FIFO held open by this side; `bind` ties it to the task once queued. */
@@ -75,7 +75,9 @@ export class StdinPipes implements Disposable {
     this.pipes.clear();
   }
 
-  private taskChanged(task: TaskSnapshot): void {
+  /** Follows the task's state (also called once at bind time: it may have started already). */
+  update(task: TaskSnapshot | undefined): void {
+    if (!task) return;
     const pipe = this.pipes.get(task.id);
     if (!pipe) return;
     const status = task.state.status;
