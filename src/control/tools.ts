@@ -194,8 +194,10 @@ async function run(access: TaskAccess, input: Input, ctx: ToolContext): Promise<
   const wait = num(input, 'waitSeconds', 0, MAX_WAIT_SECONDS, undefined);
   const taskId = await access.run(options);
   if (wait === undefined) {
-    const task = await access.get(taskId);
-    return task ? `${statusLine(task)}\n${commandLine(task)}\nIt runs in the background; ask backgroundTasks_wait or backgroundTasks_output with id "${taskId}" for the result.` : `[${taskId}] queued`;
+    // The answer to "run" is that it was queued; it may well be running by now.
+    const now = await access.get(taskId);
+    const status = now && now.state.status !== 'pending' ? `\nstatus now: ${statusLine(now).slice(taskId.length + 3)}` : '';
+    return `[${taskId}] queued\ncommand: ${command}${status}\nIt runs in the background; ask backgroundTasks_wait or backgroundTasks_output with id "${taskId}" for the result.`;
   }
   const { task, timedOut } = await access.wait(taskId, wait * 1000);
   if (timedOut) return `${statusLine(task)}\n${commandLine(task)}\nStill running after ${wait} s; ask backgroundTasks_wait with id "${taskId}" to keep waiting.`;
@@ -224,8 +226,9 @@ async function known(access: TaskAccess, taskId: string): Promise<TaskSnapshot> 
 }
 
 async function output(access: TaskAccess, input: Input): Promise<string> {
-  const task = await known(access, str(input, 'id', true) as string);
+  const taskId = str(input, 'id', true) as string;
   const lines = Math.floor(num(input, 'lines', 1, MAX_OUTPUT_LINES, DEFAULT_OUTPUT_LINES) as number);
+  const task = await known(access, taskId);
   return [statusLine(task), ...outputBlock(await access.tail(task.id, lines), lines)].join('\n');
 }
 

@@ -19,6 +19,13 @@ export interface Endpoint {
   trusted: boolean;
 }
 
+const running: ControlServer[] = [];
+
+/** Disposes every server startEndpoint made (before the sandbox's cleanup disposes the engines). */
+export function stopEndpoints(): void {
+  for (const server of running.splice(0)) server.dispose();
+}
+
 export async function startEndpoint(sandbox: Sandbox, extra: Partial<ControlServerOptions> = {}): Promise<Endpoint> {
   const dir = sandbox.tempDir('bgt-sock-');
   const storageDir = sandbox.tempDir();
@@ -35,6 +42,7 @@ export async function startEndpoint(sandbox: Sandbox, extra: Partial<ControlServ
     pipesDir: path.join(storageDir, 'pipes'),
     ...extra,
   });
+  running.push(endpoint.server);
   return endpoint;
 }
 
@@ -63,7 +71,9 @@ export function bgt(args: string[], options: CliOptions = {}): Promise<CliResult
   if (options.socketPath !== undefined) env[SOCKET_ENV] = options.socketPath;
   const piped = options.input !== undefined || options.feed !== undefined;
   const started = Date.now();
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env, stdio: [piped ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+  // Node gives a child a socket for 'pipe'; a shell gives a real pipe, which is what bgt looks for: `cat |` makes one.
+  const command = piped ? ['sh', ['-c', 'cat | exec "$0" "$@"', process.execPath, CLI, ...args]] as const : [process.execPath, [CLI, ...args]] as const;
+  const child = spawn(command[0], command[1], { cwd: options.cwd, env, stdio: [piped ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (d: Buffer) => {
