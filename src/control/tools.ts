@@ -243,7 +243,6 @@ async function wait(access: TaskAccess, input: Input): Promise<string> {
 
 async function cancel(access: TaskAccess, input: Input, ctx: ToolContext): Promise<string> {
   const taskId = str(input, 'id', true) as string;
-  await known(access, taskId);
   const result = await access.cancel(taskId, `cancelled by ${ctx.caller}`);
   const { task } = await access.wait(taskId, result.ok ? CANCEL_SETTLE_MS : 0);
   return `${statusLine(task)}\n${commandLine(task)}\n${result.message}`;
