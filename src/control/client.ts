@@ -140,8 +140,8 @@ export class ControlClient {
     }
     const pending = typeof msg.id === 'number' ? this.pending.get(msg.id) : undefined;
     if (!pending) {
-      // An error with no id (idle, too many clients) concerns every request still waiting.
-      if (msg.error && msg.id === null) this.fail(new RemoteError(msg.error));
+      // An error with no id (idle, too many clients) ends the connection for every request.
+      if (msg.error && msg.id === null) this.fail(new Error(`the Background Tasks engine closed the connection: ${msg.error.message}`));
       return;
     }
     this.pending.delete(msg.id as number);

@@ -17,7 +17,7 @@ export interface ControlServerOptions {
   isTrusted: () => boolean;
   /** Where FIFOs for piped stdin are made (a private folder). */
   pipesDir: string;
-  /** A connection with nothing in flight is closed after this long; default 60 s. */
+  /** A connection with nothing in flight is closed after this long; default 15 s (bgt writes at once). */
   idleMs?: number;
   maxClients?: number;
   maxLineBytes?: number;
@@ -152,7 +152,7 @@ class ClientConnection implements Connection {
   private armIdle(): void {
     clearTimeout(this.idleTimer);
     if (this.inflight > 0) return;
-    const ms = this.server.options.idleMs ?? 60_000;
+    const ms = this.server.options.idleMs ?? 15_000;
     this.idleTimer = setTimeout(() => {
       this.send(errorLine(null, { code: ErrorCode.invalidRequest, message: `No request within ${Math.round(ms / 1000)} s; closing the connection.` }));
       this.socket.end();

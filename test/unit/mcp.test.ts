@@ -4,7 +4,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { TOOL_NAMES } from '../../src/control/tools';
 import { CLI, startEndpoint, stopEndpoints, type Endpoint } from './controlHelpers';
-import { Sandbox } from './helpers';
+import { Sandbox, waitFor } from './helpers';
 
 function text(result: Awaited<ReturnType<Client['callTool']>>): string {
   return (result.content as { type: string; text: string }[]).map((c) => c.text).join('');
@@ -16,7 +16,7 @@ describe('bgt mcp: the tools over MCP', function () {
   let ep: Endpoint;
   let client: Client;
   beforeEach(async () => {
-    ep = await startEndpoint(box);
+    ep = await startEndpoint(box, { idleMs: 1000 });
     client = new Client({ name: 'unit-test', version: '1.0.0' });
     const cwd = box.tempDir('bgt-mcp-cwd-');
     await client.connect(
@@ -35,6 +35,13 @@ describe('bgt mcp: the tools over MCP', function () {
     assert.deepEqual(tools[0].inputSchema.required, ['command']);
   });
 
+  it('reconnects by itself when the endpoint closed an idle connection (a long pause between calls)', async () => {
+    // The first call's connection is closed by the server after idleMs; the next call still works.
+    assert.match(text(await client.callTool({ name: 'backgroundTasks_status', arguments: {} })), /No tasks/);
+    await waitFor(() => ep.server.clientCount === 0, 'the idle connection to be closed', 30_000);
+    assert.match(text(await client.callTool({ name: 'backgroundTasks_status', arguments: {} })), /No tasks/);
+  });
+
   it('runs a task in the window engine and waits for it, with the same text as in VS Code', async () => {
     const queued = text(await client.callTool({ name: 'backgroundTasks_run', arguments: { command: 'echo from-mcp; pwd' } }));
     const id = /^\[(\w+)\] queued/.exec(queued)?.[1];
@@ -51,11 +58,14 @@ describe('bgt mcp: the tools over MCP', function () {
     const bad = await client.callTool({ name: 'backgroundTasks_run', arguments: { command: 'x', priority: 'asap' } });
     assert.equal(bad.isError, true);
     assert.match(text(bad), /"priority" must be one of/);
+    const sleeper = ep.engine.spawnTask({ command: 'sleep 30' });
     ep.trusted = false;
     const refused = await client.callTool({ name: 'backgroundTasks_run', arguments: { command: 'true' } });
     assert.equal(refused.isError, true);
     assert.match(text(refused), /^Refused: .*Restricted Mode/);
-    const id = ep.engine.getAllTasks()[0]?.id ?? 'none00';
-    assert.match(text(await client.callTool({ name: 'backgroundTasks_cancel', arguments: { id } })), /Refused|No task/);
+    const notCancelled = await client.callTool({ name: 'backgroundTasks_cancel', arguments: { id: sleeper } });
+    assert.match(text(notCancelled), /^Refused: .*Restricted Mode/);
+    assert.notEqual(ep.engine.getTask(sleeper)?.state.status, 'cancelled');
+    assert.match(text(await client.callTool({ name: 'backgroundTasks_status', arguments: { id: sleeper } })), new RegExp(`^\\[${sleeper}\\] (queued|running)`));
   });
 });
