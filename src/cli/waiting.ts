@@ -92,6 +92,7 @@ export async function runCommand(client: ControlClient, argv: string[], io: Io):
   const { id, stdinPipe } = await client.request<RunResult>('run', params);
   if (wait) io.err(`${id}\n`);
   else io.out(`${id}\n`);
+  if (!wait && !stdinPipe) return Exit.ok;
   // Waiting for the end also tells the stdin feeder when to stop (a task that quit early).
   const ended = wait
     ? client.request<{ task: TaskSnapshot }>('follow', { id }, printer(client, io, args.flags.has('quiet'))).then((r) => r.task)
