@@ -200,3 +200,32 @@ describe('bgt, the command line', function () {
     assert.match(grep.stdout, /^[0-9a-z]+\n$/);
   });
 });
+
+describe('bgt: piped stdin when the window goes away', function () {
+  this.timeout(60_000);
+  const box = new Sandbox();
+  afterEach(() => {
+    stopEndpoints();
+    box.cleanup();
+  });
+
+  it('a queued task whose stdin pipe outlived its window fails with the reason instead of blocking the next engine', async () => {
+    const ep = await startEndpoint(box);
+    ep.engine.setMaxConcurrentTasks(1);
+    const blocker = ep.engine.spawnTask({ command: 'sleep 30' });
+    let stdin: NodeJS.WritableStream | undefined;
+    const piped = bgt(['run', '--', 'cat'], { socketPath: ep.socketPath, feed: (s) => (stdin = s) });
+    const task = await waitFor(() => ep.engine.getAllTasks().find((t) => t.command === 'cat'), 'the piped task');
+    assert.equal(task.state.status, 'pending');
+    const pipes = path.join(path.dirname(path.dirname(path.dirname(task.logPath))), 'pipes');
+    assert.equal(fs.readdirSync(pipes).length, 1);
+    ep.server.dispose();
+    assert.deepEqual(fs.readdirSync(pipes), [], 'the FIFO is gone with its window');
+    stdin?.end('late\n');
+    ep.engine.cancelTask(blocker);
+    const ended = await ep.engine.waitForTask(task.id);
+    assert.equal(ended.state.status, 'failed');
+    assert.match(ended.state.status === 'failed' ? (ended.state.error ?? '') : '', /input file does not exist/);
+    assert.equal((await piped).code !== null, true, 'bgt ended');
+  });
+});
