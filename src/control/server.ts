@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import type { Disposable } from '../core/types';
-import { AccessError, engineAccess, type EngineLike } from './access';
+import { AccessError, engineAccess, type EngineLike, type TaskAccess } from './access';
 import { handlers, type Connection } from './handlers';
 import { LineSplitter } from './lines';
 import { ErrorCode, MAX_LINE_BYTES, type RpcError, type RpcRequest } from './protocol';
@@ -93,7 +93,7 @@ class ClientConnection implements Connection {
   private idleTimer: NodeJS.Timeout | undefined;
   private inflight = 0;
   private readonly aborter = new AbortController();
-  readonly access;
+  readonly access: TaskAccess;
 
   constructor(
     readonly socket: net.Socket,
