@@ -1,4 +1,4 @@
-// Bundles the extension into dist/extension.js. `--watch` keeps rebuilding; `--production` minifies.
+// Bundles the extension into dist/extension.js and bgt (with bgt mcp) into dist/cli.js. `--watch` keeps rebuilding; `--production` minifies.
 const esbuild = require('esbuild');
 
 const production = process.argv.includes('--production');
@@ -19,28 +19,38 @@ const problemMatcherPlugin = {
   },
 };
 
+const common = {
+  bundle: true,
+  format: 'cjs',
+  minify: production,
+  sourcemap: !production,
+  sourcesContent: false,
+  platform: 'node',
+  target: 'node20',
+  logLevel: 'silent',
+  plugins: [problemMatcherPlugin],
+};
+
 async function main() {
-  const ctx = await esbuild.context({
-    entryPoints: ['src/extension.ts'],
-    bundle: true,
-    format: 'cjs',
-    minify: production,
-    sourcemap: !production,
-    sourcesContent: false,
-    platform: 'node',
-    // jsonc-parser's UMD build loads its parts with a require() esbuild cannot follow; its ESM build bundles.
-    mainFields: ['module', 'main'],
-    target: 'node20',
-    outfile: 'dist/extension.js',
-    external: ['vscode'],
-    logLevel: 'silent',
-    plugins: [problemMatcherPlugin],
-  });
+  const contexts = await Promise.all([
+    esbuild.context({
+      ...common,
+      entryPoints: ['src/extension.ts'],
+      outfile: 'dist/extension.js',
+      external: ['vscode'],
+      // jsonc-parser's UMD build loads its parts with a require() esbuild cannot follow; its ESM build bundles.
+      mainFields: ['module', 'main'],
+    }),
+    // bgt runs outside the extension host, so it never sees 'vscode' and carries the MCP SDK itself.
+    esbuild.context({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' }),
+  ]);
   if (watch) {
-    await ctx.watch();
+    await Promise.all(contexts.map((ctx) => ctx.watch()));
   } else {
-    await ctx.rebuild();
-    await ctx.dispose();
+    for (const ctx of contexts) {
+      await ctx.rebuild();
+      await ctx.dispose();
+    }
   }
 }
 

@@ -21,6 +21,9 @@ import { registerTaskCommands } from './ui/taskCommands';
 import { registerTree, type TaskTree } from './ui/tree';
 import { Trust } from './ui/trust';
 import { registerWorkspaceTasks } from './ui/workspaceTasks';
+import type { ControlServer } from './control/server';
+import { prepareReach } from './ui/controlServer';
+import { registerLmTools } from './ui/lmTools';
 
 /** What the integration tests reach through the API's hidden `__testing` property. */
 export interface TestingHooks {
@@ -29,6 +32,8 @@ export interface TestingHooks {
   notifier: CompletionNotifier;
   statusBar: TaskStatusBar;
   problems: TaskProblems;
+  /** The control socket, when it listens. */
+  control: ControlServer | undefined;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<BackgroundTasksApi> {
@@ -37,6 +42,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Backgr
   // The extension's own warnings (a task.json that could not be saved...), where a person can read them.
   const log = vscode.window.createOutputChannel('Background Tasks', { log: true });
   context.subscriptions.push(log);
+  const reach = await prepareReach(context, storage.fsPath, (message) => log.warn(message));
   const engine = await TaskEngine.open({
     storageDir: storage.fsPath,
     maxConcurrentTasks: initial.maxConcurrentTasks,
@@ -45,6 +51,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Backgr
     shell: initial.shell || undefined,
     defaultCwd: initial.defaultCwd,
     log: (message) => log.warn(message),
+    taskEnvironment: (env) => reach.taskEnvironment(env),
   });
   context.subscriptions.push({ dispose: () => engine.dispose() });
 
@@ -102,10 +109,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Backgr
   registerTaskCommands(context, ui);
   registerShowTasks(context, ui);
   registerWorkspaceTasks(context, ui);
+  registerLmTools(context, engine, trust);
+  const control = await reach.start(engine, trust);
 
   // The hooks exist only for the extension's own tests, never in the API other extensions get.
   const testing: TestingHooks | undefined =
-    context.extensionMode === vscode.ExtensionMode.Test ? { ui, tree, notifier, statusBar, problems } : undefined;
+    context.extensionMode === vscode.ExtensionMode.Test ? { ui, tree, notifier, statusBar, problems, control } : undefined;
   return createApi(engine, trust, testing);
 }
 

@@ -42,9 +42,11 @@ export class TaskEngine extends EngineSettings {
   private readonly loadedEmitter = new Emitter<void>();
   /** Queued before the history was loaded: numbered after it once it is. */
   private readonly createdWhileLoading: TaskRecord[] = [];
+  private readonly taskEnvironment: EngineOptions['taskEnvironment'];
 
   private constructor(options: EngineOptions) {
     super(options);
+    this.taskEnvironment = options.taskEnvironment;
     const pollMs = options.pollIntervalMs ?? 500;
     this.runner = new Runner(
       {
@@ -332,7 +334,7 @@ export class TaskEngine extends EngineSettings {
       shell: this.shell,
       command: t.command,
       cwd: t.cwd,
-      env: t.env,
+      env: this.taskEnvironment ? this.taskEnvironment(t.env) : t.env,
       token: t.token,
       stdinPath,
     });

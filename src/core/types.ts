@@ -150,6 +150,8 @@ export interface EngineOptions {
   pollIntervalMs?: number;
   /** Where warnings go (a corrupt task.json...). Default: console.warn. */
   log?: (message: string) => void;
+  /** Applied to a task's own environment when it starts (the window's control socket, bgt on PATH); never stored. */
+  taskEnvironment?: (env: Readonly<Record<string, string>>) => Record<string, string>;
 }
 
 export type Listener<T> = (value: T) => void;

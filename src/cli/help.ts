@@ -1,0 +1,97 @@
+// bgt's help texts: `bgt --help` and `bgt COMMAND --help`.
+
+const EXIT_CODES = `Exit codes:
+  0      done (for run --wait and wait: the task completed)
+  N      run --wait, wait: the task's own exit code (wait: of the first task that did not complete)
+  128+N  the task was killed by signal N
+  124    the task timed out
+  125    the task was cancelled, or failed without an exit code (lost, could not start)
+  75     wait --max-wait ran out and the task still runs
+  64     usage error          65  unknown task id
+  69     no engine reachable (BACKGROUND_TASKS_SOCKET unset, or its window closed)
+  77     refused: the workspace is in Restricted Mode (reading still works)`;
+
+export const COMMAND_HELP: Record<string, string> = {
+  run: `Usage: bgt run [options] [--] COMMAND...
+
+Queues COMMAND in the window's Background Tasks and prints the new task id alone on a line:
+  id=$(bgt run -- make)
+One argument is a shell command as it is (bgt run 'npm test && npm run lint'); several are
+quoted so the shell sees exactly those words. The task runs in this folder with this
+shell's environment (kept on disk 0600, never shown). When stdin is a pipe or a file
+(git log | bgt run -- grep fix), it becomes the task's stdin, live; bgt keeps running until it ends.
+
+Options:
+  -p, --priority P     urgent, high, normal (default) or low
+  -t, --type T         code (default) or system
+  --after ID           start only after task ID completed (repeatable)
+  --stdin-from ID      the complete output of task ID becomes the stdin (waits for it)
+  --meta KEY=VALUE     metadata shown in details and the notification (repeatable)
+  --cwd DIR            working folder (default: the current one)
+  --no-stdin           do not pass this stdin to the task even when it is a pipe
+  --wait               wait for the end: the id goes to stderr, the output streams to stdout,
+                       and bgt exits with the task's exit code
+  --quiet              with --wait: print nothing, only exit with the code
+
+${EXIT_CODES}`,
+  ls: `Usage: bgt ls [--running|--pending|--completed|--failed|--cancelled]... [--json]
+
+Lists the tasks, newest first, in the listing format of the tree's Show Tasks.
+  --json   an array of task snapshots (as the API's getAllTasks returns)`,
+  show: `Usage: bgt show ID [--json]
+
+The details of one task: status, times, exit code, folder, metadata, the last lines of output.
+  --json   the task snapshot (as the API's getTask returns)`,
+  cancel: `Usage: bgt cancel ID
+
+Cancels a pending task, or stops a running one (SIGTERM to its process group, SIGKILL after the
+grace period). Exits 1 when the task had already ended.`,
+  rerun: `Usage: bgt rerun ID
+
+Queues the command of task ID again (same folder, environment, priority); prints the new id.`,
+  clear: `Usage: bgt clear
+
+Removes the completed, failed and cancelled tasks and their output; prints how many.`,
+  stats: `Usage: bgt stats [--json]
+
+Counts by status, type and priority, success rate and durations.
+  --json   what the API's getStatistics() returns`,
+  wait: `Usage: bgt wait ID... [--max-wait S]
+
+Waits until every task given has ended. Exits 0 when all completed, else with the exit code
+of the first one (in the order given) that did not complete.
+  --max-wait S   give up after S seconds (exit 75 when one still runs)
+
+${EXIT_CODES}`,
+  tail: `Usage: bgt tail [-f] [-n N] ID
+
+Prints the last N lines (default 10) of a task's output.
+  -f, --follow   then keep printing its output as it is written, until the task ends
+  -n, --lines N  how many last lines to start with`,
+  mcp: `Usage: bgt mcp
+
+Serves the Background Tasks tools over MCP on stdin/stdout, for an agent started from this
+terminal (Claude Code: claude mcp add background-tasks -- bgt mcp). The tools are
+backgroundTasks_run, backgroundTasks_status, backgroundTasks_output, backgroundTasks_wait and
+backgroundTasks_cancel; the tasks are this window's, in its tree, with its notifications.`,
+};
+
+export const MAIN_HELP = `Usage: bgt COMMAND [options]
+
+Runs and watches the background tasks of the VS Code window this terminal belongs to.
+
+Commands:
+  run [options] [--] COMMAND...   queue a command; print its id (--wait: wait and stream)
+  ls [--running|...] [--json]     list tasks
+  show ID [--json]                one task's details
+  cancel ID                       cancel or stop a task
+  rerun ID                        run a task's command again
+  clear                           remove finished tasks
+  stats [--json]                  statistics
+  wait ID... [--max-wait S]       wait for tasks to end; exit with their code
+  tail [-f] [-n N] ID             a task's output (-f: live until it ends)
+  mcp                             serve the tools to an agent over MCP (stdio)
+
+bgt COMMAND --help tells more.
+
+${EXIT_CODES}`;
