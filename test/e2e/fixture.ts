@@ -28,8 +28,10 @@ export interface E2eSession {
   workspace: string;
   /** Saves a PNG of the page under test-results/screenshots and returns its path. */
   screenshot(name: string): Promise<string>;
-  /** F1, types the title, presses Enter. */
+  /** F1, types the title, chooses that command. */
   runCommand(title: string): Promise<void>;
+  /** "Run in Background" from the palette, the command typed into its quick pick, Enter. */
+  runInBackground(command: string): Promise<void>;
   /** Opens the Background Tasks view (idempotent: never toggles the side bar closed). */
   openView(): Promise<void>;
   /** Reloads the window (the page) and waits for the workbench again. */
@@ -148,6 +150,15 @@ export async function openVsCode(options: OpenOptions = {}): Promise<E2eSession>
       return file;
     },
     runCommand: (title) => runPaletteCommand(page, title),
+    async runInBackground(command) {
+      await runPaletteCommand(page, 'Background Tasks: Run in Background');
+      const widget = page.locator('.quick-input-widget');
+      await widget.locator('.quick-input-title', { hasText: 'Run in Background' }).waitFor({ timeout: STEP_MS });
+      await widget.locator('input').fill(command);
+      await widget.locator('.quick-input-list .monaco-list-row', { hasText: command }).first().waitFor({ timeout: STEP_MS });
+      await page.keyboard.press('Enter');
+      await widget.waitFor({ state: 'hidden', timeout: STEP_MS });
+    },
     async openView() {
       await runPaletteCommand(page, 'View: Show Background Tasks');
       // A container with one view hides that view's header: wait for the pane's body (tree or welcome).

@@ -11,16 +11,6 @@ describe('a person using Background Tasks', () => {
   const tree = (): Locator => vscode.page.locator('.pane', { has: vscode.page.locator('.pane-header', { hasText: /tasks/i }) }).locator('.monaco-list');
   const row = (text: string | RegExp): Locator => tree().locator('.monaco-list-row', { hasText: text });
 
-  /** Runs "Run in Background" from the palette and types the command into its quick pick. */
-  async function runInBackground(command: string): Promise<void> {
-    await vscode.runCommand('Background Tasks: Run in Background');
-    const input = vscode.page.locator('.quick-input-widget input');
-    await vscode.page.locator('.quick-input-widget .quick-input-title', { hasText: 'Run in Background' }).waitFor({ timeout: STEP_MS });
-    await input.fill(command);
-    await vscode.page.locator('.quick-input-list .monaco-list-row', { hasText: command }).first().waitFor({ timeout: STEP_MS });
-    await vscode.page.keyboard.press('Enter');
-    await vscode.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: STEP_MS });
-  }
 
   async function clearToasts(): Promise<void> {
     await vscode.runCommand('Notifications: Clear All Notifications');
@@ -44,7 +34,7 @@ describe('a person using Background Tasks', () => {
   });
 
   it('runs a command from the palette, then the toast opens its output', async () => {
-    await runInBackground('echo hello from e2e');
+    await vscode.runInBackground('echo hello from e2e');
     const done = toast(/Task completed: echo hello from e2e/);
     await done.waitFor({ timeout: STEP_MS });
     await vscode.screenshot('toast-completed');
@@ -56,7 +46,7 @@ describe('a person using Background Tasks', () => {
   });
 
   it('shows a failure as an error toast whose Rerun runs it again', async () => {
-    await runInBackground('echo about to fail; exit 3');
+    await vscode.runInBackground('echo about to fail; exit 3');
     const failed = toast(/Task failed: echo about to fail; exit 3/);
     await failed.waitFor({ timeout: STEP_MS });
     assert.equal(await failed.locator('.codicon-error').count(), 1, 'an error icon');
@@ -74,7 +64,7 @@ describe('a person using Background Tasks', () => {
 
   it('groups tasks in the tree and cancels a running one with its inline button', async () => {
     await openTree();
-    await runInBackground('sleep 300');
+    await vscode.runInBackground('sleep 300');
     const running = row('sleep 300');
     await running.waitFor({ timeout: STEP_MS });
     await tree().locator('.monaco-list-row', { hasText: /^Running/ }).first().waitFor({ timeout: STEP_MS });
@@ -110,7 +100,7 @@ describe('a person using Background Tasks', () => {
 
   it('keeps a running task through a window reload, and announces its end', async () => {
     await clearToasts();
-    await runInBackground('sleep 8; echo survived the reload');
+    await vscode.runInBackground('sleep 8; echo survived the reload');
     await openTree();
     await row('sleep 8; echo survived the reload').waitFor({ timeout: STEP_MS });
     await vscode.reload();

@@ -31,15 +31,6 @@ describe('a person whose VS Code restarts while tasks run', () => {
   const LONG = 'echo long started >> long.runs; until [ -f release ]; do sleep 0.2; done; echo long output; echo ended >> long.runs';
   const SHORT = 'echo short started >> short.runs; sleep 3; echo short output; echo ended >> short.runs; exit 3';
 
-  async function runInBackground(command: string): Promise<void> {
-    await vscode.runCommand('Background Tasks: Run in Background');
-    const input = vscode.page.locator('.quick-input-widget input');
-    await vscode.page.locator('.quick-input-widget .quick-input-title', { hasText: 'Run in Background' }).waitFor({ timeout: STEP_MS });
-    await input.fill(command);
-    await vscode.page.locator('.quick-input-list .monaco-list-row', { hasText: command }).first().waitFor({ timeout: STEP_MS });
-    await vscode.page.keyboard.press('Enter');
-    await vscode.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: STEP_MS });
-  }
 
   before(async () => {
     vscode = await openVsCode();
@@ -55,8 +46,8 @@ describe('a person whose VS Code restarts while tasks run', () => {
     const longRuns = path.join(vscode.workspace, 'long.runs');
     const shortRuns = path.join(vscode.workspace, 'short.runs');
     await vscode.openView();
-    await runInBackground(LONG);
-    await runInBackground(SHORT);
+    await vscode.runInBackground(LONG);
+    await vscode.runInBackground(SHORT);
     await until(() => lines(longRuns).length === 1 && lines(shortRuns).length === 1, 'both tasks to start');
     await row('echo long started').waitFor({ timeout: STEP_MS });
 
