@@ -79,7 +79,8 @@ export class TaskProblems implements vscode.Disposable {
 
   /** Tasks from before a reload, read one at a time so activation does not wait on their logs. */
   private async restore(): Promise<void> {
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    // The engine loads its history in the background: the tasks from before are all there once it is ready.
+    await this.engine.ready;
     for (const task of this.engine.getAllTasks().reverse()) {
       if (this.disposed) return;
       this.track(task);
