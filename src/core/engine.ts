@@ -1,5 +1,6 @@
-// The task engine: queue, limits, states, events. Processes are the runner's, persistence the
-// store's, queue decisions the scheduler's, settings EngineSettings'; this class keeps them in step.
+// The task engine: queue, limits, states. It owns a task table (records, snapshots, events,
+// output), its settings, a runner (processes, through the launcher) and a store (disk); queue
+// decisions are the scheduler's. This class keeps them in step and answers with values.
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -9,13 +10,16 @@ import { ProgressTracker } from './progressTracker';
 import { EngineSettings } from './engineSettings';
 import { Emitter } from './events';
 import { loadHistory } from './history';
+import type { FollowOptions, LogFollower, ReadResult } from './logReader';
 import { adoptStarted, restoreTasks } from './restore';
 import { Runner, startInput, type ProcessEnd } from './runner';
 import { dependencyVerdict, ReadyQueue, TurnBudget } from './scheduler';
 import { computeStatistics } from './stats';
-import type { TaskRecord } from './store';
+import { TaskStore } from './store';
+import type { TaskRecord } from './taskRecord';
+import { TaskTable, type RemoveOutcome } from './taskTable';
 import { endedState, isFinal } from './taskState';
-import type { Disposable, EngineOptions, Listener, SpawnOptions, TaskProgress, TaskState, TaskStatistics } from './types';
+import type { Disposable, EngineOptions, Listener, SpawnOptions, TaskProgress, TaskSnapshot, TaskState, TaskStatistics, TaskStatus } from './types';
 import { findCycle, TaskOptionsError, validateSpawnOptions } from './validate';
 
 export { TaskOptionsError } from './validate';
@@ -24,8 +28,12 @@ const FAILURE_TAIL_LINES = 10;
 /** Starting a process costs a few ms of this thread; more starts than fit wait for the next turn. */
 const START_BUDGET_MS = 4;
 
-export class TaskEngine extends EngineSettings {
+export class TaskEngine implements Disposable {
+  private readonly settings: EngineSettings;
+  private readonly store: TaskStore;
+  private readonly table: TaskTable;
   private readonly runner: Runner;
+  private disposed = false;
 
   /** Tasks handed to the runner and not yet ended (including ones still starting). */
   private readonly active = new Set<string>();
@@ -44,27 +52,29 @@ export class TaskEngine extends EngineSettings {
   private readonly createdWhileLoading: TaskRecord[] = [];
 
   private constructor(options: EngineOptions) {
-    super(options);
+    this.settings = new EngineSettings(options);
+    this.store = new TaskStore(options.storageDir, this.settings.log);
+    this.table = new TaskTable(this.store, this.settings.log);
     const pollMs = options.pollIntervalMs ?? 500;
     this.runner = new Runner(
       {
         started: (id, pid, startTime) => this.onStarted(id, pid, startTime),
         ended: (id, end) => this.onProcessEnd(id, end),
-        warn: (message) => this.log(message),
+        warn: (message) => this.settings.log(message),
       },
       pollMs,
     );
     this.progress = new ProgressTracker(
       {
         apply: (id, found) => {
-          const t = this.tasks.get(id);
+          const t = this.table.tasks.get(id);
           if (!t || t.state.status !== 'running') return false;
           const { state, percent } = found;
           this.setProgress(t, state === 'clear' ? undefined : { state, ...(percent !== undefined ? { percent } : {}), updatedAt: Date.now() });
           return true;
         },
         save: (id) => {
-          const t = this.tasks.get(id);
+          const t = this.table.tasks.get(id);
           if (t) this.store.writer.saveSoon(t);
         },
       },
@@ -109,14 +119,14 @@ export class TaskEngine extends EngineSettings {
     try {
       const { setAside } = await loadHistory(this.store.tasksDir, (records) => {
         for (const r of records) {
-          if (this.disposed || this.tasks.has(r.id)) continue;
-          this.tasks.set(r.id, r);
+          if (this.disposed || this.table.tasks.has(r.id)) continue;
+          this.table.tasks.set(r.id, r);
           all.push(r);
         }
       });
       if (this.disposed) return;
       if (setAside.length > 0) {
-        this.log(`Background Tasks: ${setAside.length} unreadable task file(s) were set aside and skipped: ${setAside.join(', ')}`);
+        this.settings.log(`Background Tasks: ${setAside.length} unreadable task file(s) were set aside and skipped: ${setAside.join(', ')}`);
       }
       // Tasks queued while loading come after the whole history, in the listing and the queue.
       let seq = all.reduce((max, r) => Math.max(max, r.seq), 0);
@@ -129,18 +139,18 @@ export class TaskEngine extends EngineSettings {
         adoptStarted(r, this.store);
         if (r.state.status === 'pending') this.queue.add(r);
       }
-      this.noteFinishedOnOpen(all);
-      this.opening = true;
+      this.table.noteFinishedOnOpen(all);
+      this.table.opening = true;
       restoreTasks(all, {
         store: this.store,
         watch: (r, pid, startTime) => this.watchRestored(r, pid, startTime),
         finish: (r, state) => this.finish(r, state),
-        dependenciesOf: (id) => this.dependenciesOf(id),
+        dependenciesOf: (id) => this.table.dependenciesOf(id),
       });
     } catch (err) {
-      this.log(`Background Tasks: could not read the task history in ${this.store.tasksDir}: ${String(err)}; tasks of earlier sessions are not listed.`);
+      this.settings.log(`Background Tasks: could not read the task history in ${this.store.tasksDir}: ${String(err)}; tasks of earlier sessions are not listed.`);
     } finally {
-      this.opening = false;
+      this.table.opening = false;
       this.loading = false;
     }
     if (this.disposed) return;
@@ -152,15 +162,15 @@ export class TaskEngine extends EngineSettings {
   /** Queues a command and returns its id; throws TaskOptionsError for a bad option. */
   spawnTask(options: SpawnOptions): string {
     this.assertOpen();
-    const valid = validateSpawnOptions(options, (id) => this.tasks.has(id), (id) => this.dependenciesOf(id));
-    const id = this.store.newId((candidate) => this.tasks.has(candidate));
+    const valid = validateSpawnOptions(options, (id) => this.table.tasks.has(id), (id) => this.table.dependenciesOf(id));
+    const id = this.store.newId((candidate) => this.table.tasks.has(candidate));
     const now = Date.now();
     const { cwd, stdinText, ...rest } = valid;
     const record: TaskRecord = {
       ...rest,
       id,
       seq: ++this.seq,
-      cwd: path.resolve(this.defaultCwd, cwd ?? '.'),
+      cwd: path.resolve(this.settings.defaultCwd, cwd ?? '.'),
       createdAt: now,
       token: newToken(),
       state: { status: 'pending', enqueuedAt: now },
@@ -168,37 +178,37 @@ export class TaskEngine extends EngineSettings {
     if (record.stdinFrom === undefined) delete record.stdinFrom;
     if (record.stdinFile === undefined) delete record.stdinFile;
     if (stdinText !== undefined) record.ownStdin = true;
-    const verdict = dependencyVerdict(record, (d) => this.tasks.get(d));
+    const verdict = dependencyVerdict(record, (d) => this.table.tasks.get(d));
     if (verdict.kind === 'waiting') record.state = { status: 'pending', enqueuedAt: now, waitingFor: verdict.waitingFor };
     this.store.createQueued(record, stdinText);
     if (this.loading) this.createdWhileLoading.push(record);
-    this.tasks.set(id, record);
+    this.table.tasks.set(id, record);
     this.queue.add(record);
-    this.touch(record);
+    this.table.touch(record);
     this.requestSchedule();
     return id;
   }
 
   /** Makes a pending task wait for more tasks; refuses unknown ids and cycles. */
   addDependencies(id: string, dependsOn: string[]): void {
-    const t = this.tasks.get(id);
+    const t = this.table.tasks.get(id);
     if (!t || t.state.status !== 'pending') throw new TaskOptionsError('id', `Task ${id} is not pending, so it cannot wait for others.`);
     for (const d of dependsOn) {
-      if (!this.tasks.has(d)) throw new TaskOptionsError('dependsOn', `No task with id "${d}" to wait for.`);
+      if (!this.table.tasks.has(d)) throw new TaskOptionsError('dependsOn', `No task with id "${d}" to wait for.`);
     }
-    if (findCycle(dependsOn, (d) => this.dependenciesOf(d), id)) {
+    if (findCycle(dependsOn, (d) => this.table.dependenciesOf(d), id)) {
       throw new TaskOptionsError('dependsOn', `Making ${id} wait for ${dependsOn.join(', ')} would form a cycle.`);
     }
     t.dependsOn = [...new Set([...t.dependsOn, ...dependsOn])];
     this.queue.block(t);
     this.store.writer.saveSoon(t);
-    this.touch(t);
+    this.table.touch(t);
     this.requestSchedule();
   }
 
   /** Pending: never started. Running: SIGTERM to its process group, SIGKILL after the grace period. */
   cancelTask(id: string, reason = 'cancelled by user'): { ok: boolean; message: string } {
-    const t = this.tasks.get(id);
+    const t = this.table.tasks.get(id);
     if (!t) return { ok: false, message: `No task with id ${id}.` };
     const s = t.state;
     if (s.status === 'pending') {
@@ -219,17 +229,17 @@ export class TaskEngine extends EngineSettings {
       t.state = s; // the call failed as a whole: nothing was asked of the process
       throw err;
     }
-    this.touch(t);
-    if (!this.runner.stop(id, this.graceMs, () => this.killed.add(id))) {
+    this.table.touch(t);
+    if (!this.runner.stop(id, this.settings.graceMs, () => this.killed.add(id))) {
       // Its process is already gone; the runner reports the end shortly.
       return { ok: true, message: `Task ${id} is ending.` };
     }
-    return { ok: true, message: `Stopping task ${id}: SIGTERM sent, SIGKILL after ${this.graceMs} ms.` };
+    return { ok: true, message: `Stopping task ${id}: SIGTERM sent, SIGKILL after ${this.settings.graceMs} ms.` };
   }
 
   /** Queues the same command again (type, priority, cwd, env, metadata); returns the new id. */
   rerunTask(id: string): string {
-    const t = this.tasks.get(id);
+    const t = this.table.tasks.get(id);
     if (!t) throw new TaskOptionsError('id', `No task with id "${id}" to run again.`);
     const { command, type, priority, cwd, env, metadata } = t;
     let stdinText: string | undefined;
@@ -245,12 +255,12 @@ export class TaskEngine extends EngineSettings {
   }
 
   getStatistics(): TaskStatistics {
-    return computeStatistics(this.tasks.values(), this.maxConcurrent);
+    return computeStatistics(this.table.tasks.values(), this.settings.maxConcurrent);
   }
 
   /** Sets a running task's progress from code (0..100); false if it is not running. */
   reportProgress(id: string, percent: number, message?: string): boolean {
-    const t = this.tasks.get(id);
+    const t = this.table.tasks.get(id);
     if (!t || t.state.status !== 'running' || !Number.isFinite(percent)) return false;
     this.setProgress(t, { state: 'set', percent: Math.min(100, Math.max(0, percent)), ...(message !== undefined ? { message } : {}), updatedAt: Date.now() });
     return true;
@@ -262,19 +272,113 @@ export class TaskEngine extends EngineSettings {
     this.progress.dispose();
     this.disposed = true;
     this.budget.dispose();
-    for (const err of this.store.writer.flushSync()) this.log(`Background Tasks: could not save a task: ${String(err)}`);
+    for (const err of this.store.writer.flushSync()) this.settings.log(`Background Tasks: could not save a task: ${String(err)}`);
     this.runner.dispose();
     this.loadedEmitter.dispose();
-    this.disposeRegistry();
+    this.table.dispose();
+  }
+
+  // ---- settings ----
+
+  setMaxConcurrentTasks(n: number): void {
+    this.settings.maxConcurrent = n;
+    this.requestSchedule();
+  }
+
+  setCancelGraceMs(ms: number): void {
+    this.settings.graceMs = ms;
+  }
+
+  setHistoryLimit(n: number): void {
+    this.settings.historyLimit = n;
+    this.enforceHistory();
+  }
+
+  setShell(shell: string): void {
+    this.settings.shell = shell;
+  }
+
+  setDefaultCwd(cwd: string): void {
+    this.settings.defaultCwd = cwd;
+  }
+
+  // ---- the task table's answers ----
+
+  getTask(id: string): TaskSnapshot | undefined {
+    return this.table.getTask(id);
+  }
+
+  /** Every task, newest first, optionally only those with the given status(es); while loading, those loaded. */
+  getAllTasks(filter?: { status?: TaskStatus | TaskStatus[] }): TaskSnapshot[] {
+    return this.table.getAllTasks(filter);
+  }
+
+  /** Removes a finished task and its folder; false if unknown, not finished, or still feeding a pending task. */
+  removeTask(id: string): boolean {
+    return this.table.removeTask(id);
+  }
+
+  /** As removeTask(), saying why not (`reason` tells a refusal of the disk from a task that may not go). */
+  tryRemoveTask(id: string): RemoveOutcome {
+    return this.table.tryRemoveTask(id);
+  }
+
+  /** Removes every finished task; returns how many. */
+  clearFinished(): number {
+    return this.table.clearFinished();
+  }
+
+  /** Fires on every change of a task: queued, started, progress, ended. */
+  onDidChangeTask(listener: Listener<TaskSnapshot>): Disposable {
+    return this.table.onDidChangeTask(listener);
+  }
+
+  /** Fires exactly once per task when it ends (also for a task found ended when the history loads). */
+  onDidFinishTask(listener: Listener<TaskSnapshot>): Disposable {
+    return this.table.onDidFinishTask(listener);
+  }
+
+  /** Fires when a finished task is removed (clearFinished, removeTask, history limit). */
+  onDidRemoveTask(listener: Listener<TaskSnapshot>): Disposable {
+    return this.table.onDidRemoveTask(listener);
+  }
+
+  /** Resolves with the task's snapshot once it has ended. */
+  waitForTask(id: string): Promise<TaskSnapshot> {
+    return this.table.waitForTask(id);
+  }
+
+  /** Up to maxBytes of a task's output from a byte offset. */
+  readOutput(id: string, opts?: { offset?: number; maxBytes?: number; stripAnsi?: boolean }): ReadResult | undefined {
+    return this.table.readOutput(id, opts);
+  }
+
+  /** The last lines of a task's output, reading only the end of its log. */
+  readTail(id: string, lines?: number, stripAnsi?: boolean): string[] {
+    return this.table.readTail(id, lines, stripAnsi);
+  }
+
+  /** Follows a task's output live; the follower finishes by itself when the task ends. */
+  followOutput(id: string, onText: (text: string) => void, options?: FollowOptions): LogFollower | undefined {
+    return this.table.followOutput(id, onText, options);
+  }
+
+  logPath(id: string): string {
+    return this.store.logPath(id);
   }
 
   // ---- internals ----
+
+  private enforceHistory(): void {
+    // While the history loads, the oldest finished tasks are not all known yet.
+    if (!this.loading && !this.disposed) this.table.enforceHistory(this.settings.historyLimit);
+  }
 
   private assertOpen(): void {
     if (this.disposed) throw new Error('This task engine was disposed; open a new one.');
   }
 
-  protected requestSchedule(): void {
+  private requestSchedule(): void {
     if (this.scheduleQueued || this.disposed) return;
     this.scheduleQueued = true;
     queueMicrotask(() => {
@@ -290,7 +394,7 @@ export class TaskEngine extends EngineSettings {
         this.queue.blocked.delete(t);
         continue;
       }
-      const verdict = dependencyVerdict(t, (d) => this.tasks.get(d));
+      const verdict = dependencyVerdict(t, (d) => this.table.tasks.get(d));
       if (verdict.kind === 'cancel') {
         this.queue.blocked.delete(t);
         this.finish(t, { status: 'cancelled', reason: verdict.reason, endedAt: Date.now() });
@@ -299,12 +403,12 @@ export class TaskEngine extends EngineSettings {
       } else if (String(verdict.waitingFor) !== String(t.state.waitingFor ?? [])) {
         t.state = { ...t.state, waitingFor: verdict.waitingFor };
         this.store.writer.saveSoon(t);
-        this.touch(t);
+        this.table.touch(t);
       }
     }
     let inLimit = 0;
-    for (const id of this.active) if (this.tasks.get(id)?.mode !== 'verbose') inLimit++;
-    for (let t = this.queue.peek(inLimit < this.maxConcurrent); t; t = this.queue.peek(inLimit < this.maxConcurrent)) {
+    for (const id of this.active) if (this.table.tasks.get(id)?.mode !== 'verbose') inLimit++;
+    for (let t = this.queue.peek(inLimit < this.settings.maxConcurrent); t; t = this.queue.peek(inLimit < this.settings.maxConcurrent)) {
       if (t.state.status === 'pending' && !this.active.has(t.id)) {
         if (!this.budget.allows()) return;
         if (t.mode !== 'verbose') inLimit++;
@@ -329,7 +433,7 @@ export class TaskEngine extends EngineSettings {
       id: t.id,
       dir: this.store.taskDir(t.id),
       logPath: this.store.logPath(t.id),
-      shell: this.shell,
+      shell: this.settings.shell,
       command: t.command,
       cwd: t.cwd,
       env: t.env,
@@ -341,7 +445,7 @@ export class TaskEngine extends EngineSettings {
 
   /** The launcher started the task's wrapper (or, again, a first wrapper of it was found running). */
   private onStarted(id: string, pid: number, startTime: string | undefined): void {
-    const t = this.tasks.get(id);
+    const t = this.table.tasks.get(id);
     if (!t || this.disposed) return;
     const s = t.state;
     const pidStartTime = startTime ? { pidStartTime: startTime } : {};
@@ -353,7 +457,7 @@ export class TaskEngine extends EngineSettings {
     // that outlives this engine is on disk with its pid (and the wrapper's pid file proves the
     // start even before: adoptStarted).
     this.store.writer.saveSoon(t);
-    this.touch(t);
+    this.table.touch(t);
     const reason = this.cancelOnStart.get(id);
     if (reason !== undefined) {
       this.cancelOnStart.delete(id);
@@ -368,12 +472,12 @@ export class TaskEngine extends EngineSettings {
     const s = t.state;
     if (s.status === 'running' && s.cancelling) {
       // Cancelled by an engine that went away during the grace period: finish the job.
-      this.runner.stop(t.id, Math.max(0, s.cancelling.at + this.graceMs - Date.now()), () => this.killed.add(t.id));
+      this.runner.stop(t.id, Math.max(0, s.cancelling.at + this.settings.graceMs - Date.now()), () => this.killed.add(t.id));
     }
   }
 
   private onProcessEnd(id: string, end: ProcessEnd): void {
-    const t = this.tasks.get(id);
+    const t = this.table.tasks.get(id);
     if (!t || this.disposed) return;
     const s = t.state;
     if (end.error !== undefined && s.status === 'pending') {
@@ -395,15 +499,15 @@ export class TaskEngine extends EngineSettings {
     this.killed.delete(t.id);
     this.cancelOnStart.delete(t.id);
     this.progress.forget(t.id);
-    this.snapshots.delete(t.id);
-    this.noteFinished(t);
+    this.table.invalidate(t.id);
+    this.table.noteFinished(t);
     const tail = state.status === 'failed' ? readTail(this.store.logPath(t.id), FAILURE_TAIL_LINES, 16 * 1024) : [];
-    t.message = buildCompletionMessage(this.snapshot(t), tail);
+    t.message = buildCompletionMessage(this.table.snapshot(t), tail);
     // In the thread pool: until it lands, the wrapper's exit file tells a later engine the same.
     this.store.writer.saveSoon(t);
-    this.touch(t);
-    const snap = this.snapshot(t);
-    this.announceFinish(snap);
+    this.table.touch(t);
+    const snap = this.table.snapshot(t);
+    this.table.announceFinish(snap);
     this.requestSchedule();
     this.enforceHistory();
   }
@@ -412,7 +516,7 @@ export class TaskEngine extends EngineSettings {
     if (progress) t.progress = progress;
     else delete t.progress;
     this.progress.markDirty(t.id);
-    this.touch(t);
+    this.table.touch(t);
   }
 }
 
