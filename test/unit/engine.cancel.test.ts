@@ -36,7 +36,7 @@ describe('engine: cancel', function () {
     const pidFile = path.join(box.tempDir(), 'pids');
     const id = engine.spawnTask({ command: `${q(fixture('sleep-forever.sh'))} ${q(pidFile)}` });
     const [shellPid, childPid] = (await readWhenReady(pidFile)).split(' ').map(Number);
-    box.trackTask(engine.getTask(id));
+    box.trackTask(await waitFor(() => engine.getTask(id)?.state.status === 'running' && engine.getTask(id), 'running'));
     assert.ok(isAlive(shellPid) && isAlive(childPid));
     const result = engine.cancelTask(id);
     assert.equal(result.ok, true);
@@ -53,7 +53,7 @@ describe('engine: cancel', function () {
     const ready = path.join(box.tempDir(), 'ready');
     const id = engine.spawnTask({ command: `${q(fixture('ignore-term.sh'))} ${q(ready)}` });
     await waitFor(() => fs.existsSync(ready), 'fixture ready');
-    const running = engine.getTask(id)!;
+    const running = await waitFor(() => engine.getTask(id)?.state.status === 'running' && engine.getTask(id), 'running');
     box.trackTask(running);
     const pid = running.state.status === 'running' ? running.state.pid : -1;
     const asked = Date.now();
