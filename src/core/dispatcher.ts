@@ -91,6 +91,9 @@ export class Dispatcher {
     if (s.status === 'pending') {
       if (this.active.has(id)) {
         this.cancelOnStart.set(id, reason);
+        // Kept on disk too: an engine that goes away before the start is heard leaves it to the next.
+        t.cancelAsked = { reason, at: Date.now() };
+        this.store.writer.saveSoon(t);
         return { ok: true, message: `Task ${id} is starting; it will be stopped as soon as it runs.` };
       }
       this.finish(t, { status: 'cancelled', reason, endedAt: Date.now() });
@@ -213,6 +216,7 @@ export class Dispatcher {
     this.store.writer.saveSoon(t);
     this.table.touch(t);
     const reason = this.cancelOnStart.get(id);
+    delete t.cancelAsked;
     if (reason !== undefined) {
       this.cancelOnStart.delete(id);
       this.cancel(id, reason);

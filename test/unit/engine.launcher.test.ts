@@ -139,4 +139,21 @@ describe('engine: the launcher', function () {
     assert.equal(new Set(pids).size, 1, 'it did start (one process), and was stopped once it ran');
     await waitFor(() => !isAlive(pids[0]), 'its process gone');
   });
+
+  it('keeps a cancel asked for while starting when the engine goes away before the start is heard', async () => {
+    const storageDir = box.tempDir();
+    const first = await box.open({ storageDir, cancelGraceMs: 200 });
+    const id = first.spawnTask({ command: `trap '' TERM; while :; do sleep 0.05; done` });
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.match(first.cancelTask(id, 'no longer wanted').message, /starting/);
+    first.dispose();
+    const pidFile = path.join(path.dirname(first.logPath(id)), 'pid');
+    // The launcher got the start before it went: the wrapper runs, untended, until the next engine.
+    const pid = Number(await waitFor(() => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim(), 'the wrapper’s pid file'));
+    box.trackGroup(pid);
+    const second = await box.open({ storageDir, cancelGraceMs: 200 });
+    const t = await second.waitForTask(id);
+    assert.deepEqual(t.state.status === 'cancelled' && t.state.reason, 'no longer wanted');
+    await waitFor(() => !isAlive(pid), 'its process gone');
+  });
 });

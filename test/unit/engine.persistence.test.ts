@@ -61,7 +61,8 @@ describe('engine: storage, restore and reattach', function () {
     first.dispose();
     const second = await box.open({ storageDir, maxConcurrentTasks: 1 });
     assert.equal(second.getTask(blocker)?.state.status, 'running');
-    await sleep(200);
+    // A verbose task ends only after a scheduling pass has looked at the waiting one.
+    await second.waitForTask(second.spawnTask({ command: 'true', mode: 'verbose' }));
     assert.equal(second.getTask(waiting)?.state.status, 'pending', 'the reattached task still holds the slot');
     fs.writeFileSync(go, '');
     const t = await second.waitForTask(waiting);
@@ -87,8 +88,9 @@ describe('engine: storage, restore and reattach', function () {
     const t = await second.waitForTask(id);
     assert.equal(t.state.status === 'failed' && t.state.exitCode, 3, 'result from the wrapper’s exit file');
     assert.equal(fs.readFileSync(t.logPath, 'utf8'), 'before\nafter\n');
-    await sleep(100);
-    assert.deepEqual(finishes.map((f) => f.id), [id]);
+    // A second finish event would come from the same end being seen twice: one more task's end comes after it.
+    const sentinel = await second.waitForTask(second.spawnTask({ command: 'true' }));
+    assert.deepEqual(finishes.map((f) => f.id), [id, sentinel.id]);
   });
 
   it('cancels a reattached task through its process group', async () => {
@@ -113,7 +115,7 @@ describe('engine: storage, restore and reattach', function () {
     const first = await box.open({ storageDir, cancelGraceMs: 60_000 });
     const id = first.spawnTask({ command: `${q(fixture('ignore-term.sh'))} ${q(ready)}` });
     await waitFor(() => fs.existsSync(ready), 'fixture ready');
-    const running = first.getTask(id)!;
+    const running = await waitFor(() => first.getTask(id)?.state.status === 'running' && first.getTask(id), 'running');
     box.trackTask(running);
     first.cancelTask(id, 'stop it');
     first.dispose();
@@ -141,15 +143,16 @@ describe('engine: storage, restore and reattach', function () {
     assert.equal(second.getTask(id)?.state.status, 'completed');
     const finishes: string[] = [];
     second.onDidFinishTask((t) => finishes.push(t.id));
-    await sleep(100);
-    assert.deepEqual(finishes, [id], 'announced after open() resolved');
+    // Announced later in the turn of the first listener: one more task's end comes after it.
+    const sentinel = await second.waitForTask(second.spawnTask({ command: 'true' }));
+    assert.deepEqual(finishes, [id, sentinel.id], 'announced after open() resolved');
     // Open a third time: it had finished before this open, so nothing is announced again.
     second.dispose();
     const third = await box.open({ storageDir });
     const again: string[] = [];
     third.onDidFinishTask((t) => again.push(t.id));
-    await sleep(100);
-    assert.deepEqual(again, []);
+    const last = await third.waitForTask(third.spawnTask({ command: 'true' }));
+    assert.deepEqual(again, [last.id]);
   });
 
   it('never runs a task twice when its running state had not reached task.json (crash right after the start)', async () => {

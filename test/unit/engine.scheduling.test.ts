@@ -73,7 +73,9 @@ describe('engine: scheduling, chains and pipes', function () {
     await waitFor(() => status(engine, verbose) === 'running', 'verbose task running beside the blocker');
     assert.equal(engine.getTask(verbose)?.mode, 'verbose');
     const queued = engine.spawnTask({ command: 'true' });
-    await new Promise((r) => setTimeout(r, 200));
+    // A second verbose task starts in the first scheduling pass that sees `queued`.
+    const sentinel = engine.spawnTask({ command: 'true', mode: 'verbose' });
+    await engine.waitForTask(sentinel);
     assert.equal(status(engine, queued), 'pending', 'a verbose task does not free a slot either');
     fs.writeFileSync(go, '');
     await Promise.all([blocker, verbose, queued].map((id) => engine.waitForTask(id)));
@@ -88,9 +90,9 @@ describe('engine: scheduling, chains and pipes', function () {
     engine.setMaxConcurrentTasks(3);
     await waitFor(() => engine.getStatistics().runningNow === 3, 'three running');
     engine.setMaxConcurrentTasks(1);
-    await new Promise((r) => setTimeout(r, 200));
-    assert.equal(engine.getStatistics().runningNow, 3, 'lowering the limit stopped nothing');
-    assert.equal(status(engine, ids[3]), 'pending');
+    // A verbose task ends only after a scheduling pass under the new limit has run.
+    await engine.waitForTask(engine.spawnTask({ command: 'true', mode: 'verbose' }));
+    assert.deepEqual(ids.map((id) => status(engine, id)), ['running', 'running', 'running', 'pending'], 'lowering the limit stopped nothing');
     assert.equal(engine.getStatistics().maxConcurrent, 1);
     assert.throws(() => engine.setMaxConcurrentTasks(0), { name: 'TaskOptionsError' } as object);
     fs.writeFileSync(go, '');
@@ -153,7 +155,8 @@ describe('engine: scheduling, chains and pipes', function () {
     assert.equal(engine.getTask(sink)?.mode, 'piped');
     assert.equal(engine.getTask(sink)?.stdinFrom, source);
     await waitFor(() => status(engine, source) === 'running', 'source running');
-    await new Promise((r) => setTimeout(r, 150));
+    // A verbose task ends only after a scheduling pass has looked at the sink.
+    await engine.waitForTask(engine.spawnTask({ command: 'true', mode: 'verbose' }));
     assert.equal(status(engine, sink), 'pending');
     fs.writeFileSync(go, '');
     const t = await engine.waitForTask(sink);
