@@ -101,6 +101,7 @@ export class Runner {
     if (req.stdinPath !== undefined) job.stdin = req.stdinPath;
     this.starting.set(req.id, { job, attempts: 1 });
     this.launcher.start(job);
+    this.launcher.setBusy(true);
   }
 
   /** Watches a process this runner did not start (reattach), by polling its pid and start time. */
@@ -150,6 +151,9 @@ export class Runner {
     this.pollTimer = undefined;
     this.launcher.dispose();
     if (this.resendTimer) clearTimeout(this.resendTimer);
+    // A stop under way is finished by the next engine (the task's cancelling state is on disk);
+    // a timer left here would signal a group id that may belong to someone else by then.
+    for (const w of this.watched.values()) if (w.killTimer) clearTimeout(w.killTimer);
     this.watched.clear();
     this.starting.clear();
     this.lingering.forEach((t) => clearInterval(t));
@@ -157,6 +161,13 @@ export class Runner {
   }
 
   private onLauncherEvent(e: LauncherEvent): void {
+    this.handle(e);
+    let busy = this.starting.size > 0;
+    for (const w of this.watched.values()) busy ||= !w.polled;
+    this.launcher.setBusy(busy);
+  }
+
+  private handle(e: LauncherEvent): void {
     if (e.ev === 'started') {
       const job = this.starting.get(e.id)?.job;
       if (!job) return;

@@ -156,4 +156,18 @@ describe('engine: the launcher', function () {
     assert.deepEqual(t.state.status === 'cancelled' && t.state.reason, 'no longer wanted');
     await waitFor(() => !isAlive(pid), 'its process gone');
   });
+
+  it('lets a plain Node caller exit once its tasks are done, without dispose()', async () => {
+    const engineJs = path.resolve(__dirname, '../../src/core/engine.js');
+    const script = `const { TaskEngine } = require(${JSON.stringify(engineJs)});
+      TaskEngine.open({ storageDir: ${JSON.stringify(box.tempDir())} }).then(async (e) => {
+        const t = await e.waitForTask(e.spawnTask({ command: 'echo hi' }));
+        console.log(t.state.status);
+      });`;
+    const host = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    host.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((resolve) => host.on('close', resolve));
+    assert.deepEqual([code, out.trim()], [0, 'completed'], 'it exited by itself after its task');
+  });
 });

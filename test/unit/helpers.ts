@@ -66,7 +66,9 @@ export class Sandbox {
     for (const p of this.pids) tryKill(p);
     this.groups.clear();
     this.pids.clear();
-    for (const d of this.dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+    // A disposed engine's last background write may still be landing in the folder (it unlinks
+    // its temp file when it finds itself overtaken): rmdir then sees ENOTEMPTY for a moment.
+    for (const d of this.dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 });
   }
 }
 
