@@ -58,10 +58,9 @@ describe('engine: cancel', function () {
     const pid = running.state.status === 'running' ? running.state.pid : -1;
     const asked = Date.now();
     engine.cancelTask(id);
-    await new Promise((r) => setTimeout(r, graceMs / 2));
-    assert.equal(engine.getTask(id)?.state.status, 'running', 'SIGTERM alone does not end it');
     const t = await engine.waitForTask(id);
-    assert.ok(Date.now() - asked >= graceMs - 50);
+    // SIGTERM alone did not end it: it ended with SIGKILL, and no sooner than the grace period.
+    assert.ok(Date.now() - asked >= graceMs - 50, `ended ${Date.now() - asked} ms after the cancel`);
     assert.deepEqual(t.state.status === 'cancelled' && t.state.signal, 'SIGKILL');
     await waitFor(() => !isAlive(pid), 'wrapper gone');
   });
