@@ -109,6 +109,9 @@ describe('engine: the launcher', function () {
     const id = await new Promise<string>((resolve) => host.stdout.on('data', (d: Buffer) => resolve(d.toString().trim())));
     host.kill('SIGKILL');
     await new Promise((resolve) => host.on('close', resolve));
+    // Whatever happens below, the task's group is killed when the test ends.
+    const pidFile = path.join(storageDir, 'tasks', id, 'pid');
+    box.trackGroup(Number(await waitFor(() => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim(), 'the pid file')));
     const engine = await box.open({ storageDir });
     assert.equal(engine.getTask(id)?.state.status, 'running', 'found running by the next engine');
     box.trackTask(engine.getTask(id));
