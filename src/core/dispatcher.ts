@@ -211,10 +211,9 @@ export class Dispatcher {
     else if (s.status === 'running') t.state = { status: 'running', startedAt: s.startedAt, pid, ...pidStartTime, ...(s.cancelling ? { cancelling: s.cancelling } : {}) };
     else return;
     if (s.status === 'pending') this.progress.watch(id, this.store.logPath(id));
-    // In the thread pool; dispose() writes it synchronously if it has not landed, so a process
-    // that outlives this engine is on disk with its pid (and the wrapper's pid file proves the
-    // start even before: adoptStarted).
-    this.store.writer.saveSoon(t);
+    // Not written: the wrapper's pid file, its first act, already tells a later engine that the
+    // task started, with its pid (adoptStarted), so task.json is written when the task is queued
+    // and when it ends (and with a cancel or progress), two writes a task instead of three.
     this.table.touch(t);
     const reason = this.cancelOnStart.get(id);
     delete t.cancelAsked;

@@ -83,7 +83,12 @@ describe('engine: storage, restore and reattach', function () {
     const second = await box.open({ storageDir });
     const finishes: TaskSnapshot[] = [];
     second.onDidFinishTask((t) => finishes.push(t));
-    assert.deepEqual(second.getTask(id)?.state, running.state, 'watched again, same pid');
+    // Watched again, same process; its start time is now the one its pid file gives (the
+    // running state is not written, the pid file proves it), within a few ms of the first's.
+    const again = second.getTask(id)!.state;
+    assert.ok(again.status === 'running' && running.state.status === 'running');
+    assert.deepEqual([again.pid, again.pidStartTime], [running.state.pid, running.state.pidStartTime], 'watched again, same pid');
+    assert.ok(Math.abs(again.startedAt - running.state.startedAt) < 1000);
     fs.writeFileSync(go, '');
     const t = await second.waitForTask(id);
     assert.equal(t.state.status === 'failed' && t.state.exitCode, 3, 'result from the wrapper’s exit file');
@@ -206,17 +211,18 @@ describe('engine: storage, restore and reattach', function () {
     const storageDir = box.tempDir();
     const first = await box.open({ storageDir });
     const id = first.spawnTask({ command: 'sleep 1000' });
-    await waitFor(() => first.getTask(id)?.state.status === 'running', 'running');
+    const running = await waitFor(() => first.getTask(id)?.state.status === 'running' && first.getTask(id)!.state, 'running');
     box.trackTask(first.getTask(id));
     first.dispose();
-    // Another process that is alive: point the task at it, keeping the recorded start time.
+    // Another process that is alive: a running state on disk that points at it, with the start
+    // time recorded for the task's own process.
     const other = spawn('sleep', ['1000'], { stdio: 'ignore', detached: true });
     box.trackPid(other.pid!);
     box.trackGroup(other.pid!);
     await sleep(30);
     const file = taskJson(first, id);
     const saved = JSON.parse(fs.readFileSync(file, 'utf8'));
-    saved.state.pid = other.pid;
+    saved.state = { ...running, pid: other.pid };
     fs.writeFileSync(file, JSON.stringify(saved));
     const second = await box.open({ storageDir });
     const t = second.getTask(id)!;
@@ -232,13 +238,18 @@ describe('engine: storage, restore and reattach', function () {
     const id = first.spawnTask({ command: 'sleep 1000' });
     await waitFor(() => first.getTask(id)?.state.status === 'running', 'running');
     const running = first.getTask(id)!;
+    // Its command has started once the wrapper wrote its pid file (a wrapper killed before that
+    // never ran the command, and is queued again by the next engine).
+    const pidFile = path.join(path.dirname(first.logPath(id)), 'pid');
+    await waitFor(() => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').endsWith('\n'), 'the pid file');
     first.dispose();
     if (running.state.status === 'running') process.kill(-running.state.pid, 'SIGKILL');
     await waitFor(() => running.state.status === 'running' && !isAlive(running.state.pid), 'killed');
     const second = await box.open({ storageDir });
     const t = second.getTask(id)!;
-    assert.ok(t.state.status === 'failed' && running.state.status === 'running');
-    assert.deepEqual([t.state.error, t.state.startedAt], ['lost', running.state.startedAt]);
+    assert.ok(t.state.status === 'failed' && running.state.status === 'running', JSON.stringify(t.state));
+    assert.equal(t.state.error, 'lost');
+    assert.ok(Math.abs((t.state.startedAt ?? 0) - running.state.startedAt) < 1000, 'its start kept (from the pid file)');
   });
 
   it('sets aside a corrupt task.json with one warning and loads the rest', async () => {
