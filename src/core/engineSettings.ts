@@ -1,54 +1,62 @@
-// The engine's settings, validated, and their setters: limit, grace period, history size,
-// shell, default working folder, and where warnings go. TaskEngine (engine.ts) builds on it.
-import { TaskRegistry } from './registry';
+// The engine's settings, validated: limit, grace period, history size, shell, default working
+// folder, and where warnings go. A value that is not valid is refused with an error naming it.
 import type { EngineOptions } from './types';
-import { TaskOptionsError, wholeNumber as positive } from './validate';
+import { TaskOptionsError, wholeNumber } from './validate';
 
-export abstract class EngineSettings extends TaskRegistry {
-  protected maxConcurrent: number;
-  protected graceMs: number;
-  protected shell: string;
-  protected defaultCwd: string;
-  protected readonly log: (message: string) => void;
+export class EngineSettings {
+  private limit: number;
+  private grace: number;
+  private history: number;
+  private shellPath: string;
+  private cwd: string;
+  readonly log: (message: string) => void;
+  /** What every task's environment becomes when it starts (e.g. the control socket added); never stored. */
+  readonly taskEnvironment: (env: Readonly<Record<string, string>>) => Record<string, string>;
 
-  protected constructor(options: EngineOptions) {
-    const log = options.log ?? ((m: string): void => console.warn(m));
-    super(options.storageDir, positive(options.historyLimit ?? 500, 'historyLimit', 0), log);
-    this.maxConcurrent = positive(options.maxConcurrentTasks ?? 10, 'maxConcurrentTasks', 1);
-    this.graceMs = positive(options.cancelGraceMs ?? 3000, 'cancelGraceMs', 0);
-    this.shell = options.shell ?? '/bin/sh';
-    this.defaultCwd = options.defaultCwd ?? process.cwd();
-    this.log = log;
+  constructor(options: EngineOptions) {
+    this.limit = wholeNumber(options.maxConcurrentTasks ?? 10, 'maxConcurrentTasks', 1);
+    this.grace = wholeNumber(options.cancelGraceMs ?? 3000, 'cancelGraceMs', 0);
+    this.history = wholeNumber(options.historyLimit ?? 500, 'historyLimit', 0);
+    this.shellPath = options.shell ?? '/bin/sh';
+    this.cwd = options.defaultCwd ?? process.cwd();
+    this.log = options.log ?? ((m) => console.warn(m));
+    this.taskEnvironment = options.taskEnvironment ?? ((env) => ({ ...env }));
   }
 
-  protected reportError(message: string): void {
-    this.log(message);
+  get maxConcurrent(): number {
+    return this.limit;
+  }
+  set maxConcurrent(n: number) {
+    this.limit = wholeNumber(n, 'maxConcurrentTasks', 1);
   }
 
-  /** Runs the queue again soon (a new limit may let more start). */
-  protected abstract requestSchedule(): void;
-
-  setMaxConcurrentTasks(n: number): void {
-    this.maxConcurrent = positive(n, 'maxConcurrentTasks', 1);
-    this.requestSchedule();
+  get graceMs(): number {
+    return this.grace;
+  }
+  set graceMs(ms: number) {
+    this.grace = wholeNumber(ms, 'cancelGraceMs', 0);
   }
 
-  setCancelGraceMs(ms: number): void {
-    this.graceMs = positive(ms, 'cancelGraceMs', 0);
+  get historyLimit(): number {
+    return this.history;
+  }
+  set historyLimit(n: number) {
+    this.history = wholeNumber(n, 'historyLimit', 0);
   }
 
-  setHistoryLimit(n: number): void {
-    this.historyLimit = positive(n, 'historyLimit', 0);
-    this.enforceHistory();
+  get shell(): string {
+    return this.shellPath;
   }
-
-  setShell(shell: string): void {
+  set shell(shell: string) {
     if (typeof shell !== 'string' || shell.trim() === '') throw new TaskOptionsError('shell', 'The shell must be a program path such as /bin/bash.');
-    this.shell = shell;
+    this.shellPath = shell;
   }
 
-  setDefaultCwd(cwd: string): void {
+  get defaultCwd(): string {
+    return this.cwd;
+  }
+  set defaultCwd(cwd: string) {
     if (typeof cwd !== 'string' || cwd === '') throw new TaskOptionsError('cwd', 'The default working folder must be a path.');
-    this.defaultCwd = cwd;
+    this.cwd = cwd;
   }
 }

@@ -1,16 +1,18 @@
-// Loading the history from disk without holding the event loop: the folder list and the
-// task.json files are read asynchronously, a batch at a time, and each batch is parsed in one
-// short turn, so an editor with 10 000 finished tasks opens at once and fills its list as it reads.
+// Loading the history from disk without holding the event loop: task.json files are read and
+// parsed in slices of a few milliseconds, with a turn of the event loop between slices, so an
+// editor with 10 000 finished tasks opens at once and fills its list as it reads. (Reads in the
+// thread pool were tried: every batch waits on four threads shared with the whole host, and
+// under load the history took five times longer to arrive.)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { TaskRecord } from './store';
+import type { TaskRecord } from './taskRecord';
 import { TASK_MODES, TASK_PRIORITIES, TASK_STATUSES, TASK_TYPES } from './types';
 
-/** Files read at once, and parsed in one turn (about 2 ms of parsing for 64 small files). */
-const BATCH = 64;
+/** The longest stretch of reading and parsing in one turn (a small task.json takes ~20 µs). */
+const SLICE_MS = 4;
 
 /**
- * Reads every tasks/<id>/task.json, handing each batch of records to `onBatch`. One that
+ * Reads every tasks/<id>/task.json, handing each slice of records to `onBatch`. One that
  * cannot be read (corrupt, half-written, not a task) is renamed to task.json.corrupt-<time>
  * and named in the result, so it is reported once.
  */
@@ -23,28 +25,34 @@ export async function loadHistory(tasksDir: string, onBatch: (records: TaskRecor
     return { setAside };
   }
   names = names.filter((n) => !n.startsWith('.'));
-  for (let i = 0; i < names.length; i += BATCH) {
-    const batch = names.slice(i, i + BATCH);
-    const texts = await Promise.all(
-      batch.map((name) => fs.promises.readFile(path.join(tasksDir, name, 'task.json'), 'utf8').catch(() => undefined)),
-    );
+  let i = 0;
+  while (i < names.length) {
+    const until = performance.now() + SLICE_MS;
     const records: TaskRecord[] = [];
-    for (let j = 0; j < batch.length; j++) {
-      const text = texts[j];
-      if (text === undefined) continue; // no task.json: not a task folder (or never finished being created)
-      const record = parseRecord(text, batch[j]);
+    do {
+      const name = names[i++];
+      const file = path.join(tasksDir, name, 'task.json');
+      let text: string;
+      try {
+        text = fs.readFileSync(file, 'utf8');
+      } catch {
+        continue; // no task.json: not a task folder (or never finished being created)
+      }
+      const record = parseRecord(text, name);
       if (record) {
         records.push(record);
         continue;
       }
-      const file = path.join(tasksDir, batch[j], 'task.json');
       const aside = `${file}.corrupt-${Date.now()}`;
-      // Still reported if the rename fails; it will be tried again next time.
-      await fs.promises.rename(file, aside).catch(() => undefined);
+      try {
+        fs.renameSync(file, aside);
+      } catch {
+        // Still reported; it will be tried again next time.
+      }
       setAside.push(aside);
-    }
+    } while (i < names.length && performance.now() < until);
     onBatch(records);
-    // The next batch's reads start in a later turn, so timers and input get their turn between.
+    // The next slice in a later turn, so timers and input get theirs between.
     await new Promise((resolve) => setImmediate(resolve));
   }
   return { setAside };

@@ -40,6 +40,7 @@ export class Launcher {
   private flushQueued = false;
   private stderrTail = '';
   private disposed = false;
+  private busy = true;
 
   constructor(
     private readonly wrapper: string,
@@ -59,6 +60,20 @@ export class Launcher {
   /** Signals every process of this user carrying the task's marker (except those of `skipGroup`). */
   sweep(id: string, token: string, signal: NodeJS.Signals, skipGroup?: number): void {
     this.send({ op: 'sweep', id, token, signal, ...(skipGroup !== undefined ? { skipGroup } : {}) });
+  }
+
+  /**
+   * Whether the launcher keeps this process alive: while starts are unanswered or its tasks
+   * run, so a plain Node caller waiting for a task stays up; when idle, it may exit.
+   */
+  setBusy(busy: boolean): void {
+    this.busy = busy;
+    const child = this.child;
+    if (!child) return;
+    for (const handle of [child, child.stdin, child.stdout, child.stderr] as unknown as ({ ref?(): void; unref?(): void } | null)[]) {
+      if (busy) handle?.ref?.();
+      else handle?.unref?.();
+    }
   }
 
   /** Ends the launcher (closing its stdin; it writes what it has and exits). Tasks keep running. */
@@ -124,5 +139,6 @@ export class Launcher {
       this.onDied(`the launcher process (${process.execPath}) ${how}${detail}`);
     });
     child.stdin?.write(`${JSON.stringify({ op: 'init', env: baseEnvironment(), wrapper: this.wrapper })}\n`);
+    this.setBusy(this.busy);
   }
 }

@@ -33,7 +33,10 @@ export function adoptStarted(record: TaskRecord, store: TaskStore): void {
     pid: started.pid,
     // A start time that matches nothing: a process that is not ours is never watched.
     pidStartTime: ours ? processStartTime(started.pid) : 'not-this-process',
+    // Cancelled while it was starting, by an engine that went away before it heard the start.
+    ...(record.cancelAsked ? { cancelling: record.cancelAsked } : {}),
   };
+  delete record.cancelAsked;
 }
 
 export function restoreTasks(records: TaskRecord[], hooks: RestoreHooks): void {
@@ -54,6 +57,8 @@ export function restoreTasks(records: TaskRecord[], hooks: RestoreHooks): void {
         // Gone without a trace: killed along with its wrapper, or the machine restarted.
         hooks.finish(r, endedState(s, undefined, { endedAt: now }, false));
       }
+    } else if (s.status === 'pending' && r.cancelAsked) {
+      hooks.finish(r, { status: 'cancelled', reason: r.cancelAsked.reason, endedAt: now });
     } else if (s.status === 'pending' && findCycle(hooks.dependenciesOf(r.id), hooks.dependenciesOf, r.id)) {
       hooks.finish(r, { status: 'cancelled', reason: 'dependency cycle', endedAt: now });
     }

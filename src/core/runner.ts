@@ -3,10 +3,9 @@
 // `<shell> -c <command>` and then writes the exit status into the task's folder with a shell
 // builtin (no extra process); stdout and stderr are one append-mode fd of the task's log, so
 // no output passes through Node. Process handles live here, never in TaskState.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Launcher, TASK_MARKER, type LauncherEvent, type StartJob } from './launcher';
 import { groupExists, hasArgument, isAlive, isSameProcess, processStartTime, signalGroup } from './procinfo';
+import { commandArgument, readPidFile } from './startInput';
 
 /*
  * $1 shell, $2 command, $3 task folder. The pid file, written first, proves the task started
@@ -29,26 +28,6 @@ code=$?
 umask 077
 { printf '%s\\n' "$code" > "$3/exit"; } 2>/dev/null
 exit "$code"`;
-
-/**
- * Linux refuses one argument longer than 128 KiB (MAX_ARG_STRLEN) with E2BIG, and all of them
- * together beyond ARG_MAX; a command longer than this is written to a file in the task's
- * folder and sourced by the shell, which runs it exactly as `-c` would (same $0, same exit).
- */
-export const LONG_COMMAND_BYTES = 32 * 1024;
-
-/** Quotes a string for sh. */
-export function shellQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
-}
-
-/** The text given to `<shell> -c`: the command, or for a long one `. '<task folder>/command'`. */
-export function commandArgument(req: Pick<StartRequest, 'command' | 'dir'>): string {
-  if (Buffer.byteLength(req.command) <= LONG_COMMAND_BYTES) return req.command;
-  const file = `${req.dir}/command`;
-  fs.writeFileSync(file, req.command, { mode: 0o600 });
-  return `. ${shellQuote(file)}`;
-}
 
 export interface StartRequest {
   id: string;
@@ -122,6 +101,7 @@ export class Runner {
     if (req.stdinPath !== undefined) job.stdin = req.stdinPath;
     this.starting.set(req.id, { job, attempts: 1 });
     this.launcher.start(job);
+    this.launcher.setBusy(true);
   }
 
   /** Watches a process this runner did not start (reattach), by polling its pid and start time. */
@@ -171,6 +151,9 @@ export class Runner {
     this.pollTimer = undefined;
     this.launcher.dispose();
     if (this.resendTimer) clearTimeout(this.resendTimer);
+    // A stop under way is finished by the next engine (the task's cancelling state is on disk);
+    // a timer left here would signal a group id that may belong to someone else by then.
+    for (const w of this.watched.values()) if (w.killTimer) clearTimeout(w.killTimer);
     this.watched.clear();
     this.starting.clear();
     this.lingering.forEach((t) => clearInterval(t));
@@ -178,6 +161,13 @@ export class Runner {
   }
 
   private onLauncherEvent(e: LauncherEvent): void {
+    this.handle(e);
+    let busy = this.starting.size > 0;
+    for (const w of this.watched.values()) busy ||= !w.polled;
+    this.launcher.setBusy(busy);
+  }
+
+  private handle(e: LauncherEvent): void {
     if (e.ev === 'started') {
       const job = this.starting.get(e.id)?.job;
       if (!job) return;
@@ -288,43 +278,5 @@ export class Runner {
       clearInterval(this.pollTimer);
       this.pollTimer = undefined;
     }
-  }
-}
-
-function readPidFile(dir: string): number | undefined {
-  try {
-    const raw = fs.readFileSync(path.join(dir, 'pid'), 'utf8');
-    const pid = Number(raw.trim());
-    return raw.endsWith('\n') && Number.isInteger(pid) && pid > 1 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** What a task needs before its process can start: its working folder, and its stdin file if it has one. */
-export function startInput(
-  t: { id: string; cwd: string; stdinFrom?: string; stdinFile?: string; ownStdin?: boolean },
-  paths: { logPath(id: string): string; stdinPath(id: string): string },
-): { stdinPath?: string } | { error: string } {
-  if (!isDirectory(t.cwd)) return { error: `working folder does not exist: ${t.cwd}` };
-  if (t.ownStdin) {
-    const stdinPath = paths.stdinPath(t.id);
-    return fs.existsSync(stdinPath) ? { stdinPath } : { error: `its stdin text is gone from ${stdinPath}` };
-  }
-  if (t.stdinFrom !== undefined) {
-    const stdinPath = paths.logPath(t.stdinFrom);
-    return fs.existsSync(stdinPath) ? { stdinPath } : { error: `the output of input task ${t.stdinFrom} is gone` };
-  }
-  if (t.stdinFile !== undefined) {
-    return fs.existsSync(t.stdinFile) ? { stdinPath: t.stdinFile } : { error: `input file does not exist: ${t.stdinFile}` };
-  }
-  return {};
-}
-
-function isDirectory(p: string): boolean {
-  try {
-    return fs.statSync(p).isDirectory();
-  } catch {
-    return false;
   }
 }

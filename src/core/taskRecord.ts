@@ -22,6 +22,8 @@ export interface TaskRecord {
   createdAt: number;
   /** The value of BACKGROUND_TASKS_TASK_ID in every process of the task (see launcher.ts). */
   token?: string;
+  /** A cancel asked for while the task was starting: carried out by whichever engine sees it run. */
+  cancelAsked?: { reason: string; at: number };
   state: TaskState;
   progress?: TaskProgress;
   message?: TaskMessage;

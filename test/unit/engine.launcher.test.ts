@@ -57,7 +57,7 @@ describe('engine: the launcher', function () {
     await waitFor(() => !isAlive(launcher), 'the launcher to end with the engine');
   });
 
-  it('starts every queued task exactly once while its launcher is killed again and again', async () => {
+  it('starts every queued task exactly once while its launcher is killed, again and again', async () => {
     const engine = await box.open({ maxConcurrentTasks: 4 });
     const ledger = path.join(box.tempDir(), 'ledger');
     const ids = Array.from({ length: 60 }, (_, i) => engine.spawnTask({ command: `echo ${i} >> ${q(ledger)}; sleep 0.0${i % 5}` }));
@@ -70,7 +70,8 @@ describe('engine: the launcher', function () {
     const killer = setInterval(() => {
       if (started() < startedAtLastKill + 4) return;
       for (const pid of launchers()) {
-        if (childrenOf(pid).length === 0) continue;
+        // Three times: a start is resent after each, and fails only when its launcher dies under it five times.
+        if (childrenOf(pid).length === 0 || kills.length >= 3) continue;
         process.kill(pid, 'SIGKILL');
         kills.push(pid);
         startedAtLastKill = started();
@@ -112,6 +113,9 @@ describe('engine: the launcher', function () {
     const id = await new Promise<string>((resolve) => host.stdout.on('data', (d: Buffer) => resolve(d.toString().trim())));
     host.kill('SIGKILL');
     await new Promise((resolve) => host.on('close', resolve));
+    // Whatever happens below, the task's group is killed when the test ends.
+    const pidFile = path.join(storageDir, 'tasks', id, 'pid');
+    box.trackGroup(Number(await waitFor(() => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim(), 'the pid file')));
     const engine = await box.open({ storageDir });
     assert.equal(engine.getTask(id)?.state.status, 'running', 'found running by the next engine');
     box.trackTask(engine.getTask(id));
@@ -141,5 +145,36 @@ describe('engine: the launcher', function () {
     assert.deepEqual(t.state.status === 'cancelled' && t.state.reason, 'changed my mind');
     assert.equal(new Set(pids).size, 1, 'it did start (one process), and was stopped once it ran');
     await waitFor(() => !isAlive(pids[0]), 'its process gone');
+  });
+
+  it('keeps a cancel asked for while starting when the engine goes away before the start is heard', async () => {
+    const storageDir = box.tempDir();
+    const first = await box.open({ storageDir, cancelGraceMs: 200 });
+    const id = first.spawnTask({ command: `trap '' TERM; while :; do sleep 0.05; done` });
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.match(first.cancelTask(id, 'no longer wanted').message, /starting/);
+    first.dispose();
+    const pidFile = path.join(path.dirname(first.logPath(id)), 'pid');
+    // The launcher got the start before it went: the wrapper runs, untended, until the next engine.
+    const pid = Number(await waitFor(() => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim(), 'the wrapper’s pid file'));
+    box.trackGroup(pid);
+    const second = await box.open({ storageDir, cancelGraceMs: 200 });
+    const t = await second.waitForTask(id);
+    assert.deepEqual(t.state.status === 'cancelled' && t.state.reason, 'no longer wanted');
+    await waitFor(() => !isAlive(pid), 'its process gone');
+  });
+
+  it('lets a plain Node caller exit once its tasks are done, without dispose()', async () => {
+    const engineJs = path.resolve(__dirname, '../../src/core/engine.js');
+    const script = `const { TaskEngine } = require(${JSON.stringify(engineJs)});
+      TaskEngine.open({ storageDir: ${JSON.stringify(box.tempDir())} }).then(async (e) => {
+        const t = await e.waitForTask(e.spawnTask({ command: 'echo hi' }));
+        console.log(t.state.status);
+      });`;
+    const host = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    host.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((resolve) => host.on('close', resolve));
+    assert.deepEqual([code, out.trim()], [0, 'completed'], 'it exited by itself after its task');
   });
 });

@@ -48,7 +48,7 @@ describe('engine: loading the history without blocking', function () {
     assert.equal((await engine.waitForTask(id)).state.status, 'completed');
     // Timers ran between the slices (a load in one piece would let none run). The delays
     // themselves are the benchmark's to measure: on a shared machine they say more about the load.
-    assert.ok(turns >= count / 64 / 2, `the event loop turned while loading (${turns} times; longest delay ${(delay.max / 1e6).toFixed(1)} ms)`);
+    assert.ok(turns >= 3, `the event loop turned while loading (${turns} times; longest delay ${(delay.max / 1e6).toFixed(1)} ms)`);
   });
 
   it('loads an empty or missing history at once', async () => {

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TaskEngine } from '../../src/core/engine';
 import type { TaskSnapshot } from '../../src/core/types';
-import { afterOneMoreTask, fixture, happenedBefore, isAlive, q, recordStates, Sandbox, waitFor } from './helpers';
+import { fixture, happenedBefore, isAlive, q, recordStates, Sandbox, waitFor } from './helpers';
 
 const until = (file: string): string => `while [ ! -e ${q(file)} ]; do sleep 0.02; done`;
 const taskJson = (engine: TaskEngine, id: string): string => path.join(path.dirname(engine.logPath(id)), 'task.json');
@@ -61,6 +61,9 @@ describe('engine: storage, restore and reattach', function () {
     const second = await box.open({ storageDir, maxConcurrentTasks: 1 });
     const states = recordStates(second);
     assert.equal(second.getTask(blocker)?.state.status, 'running');
+    // A verbose task ends only after a scheduling pass has looked at the waiting one.
+    await second.waitForTask(second.spawnTask({ command: 'true', mode: 'verbose' }));
+    assert.equal(second.getTask(waiting)?.state.status, 'pending', 'the reattached task still holds the slot');
     fs.writeFileSync(go, '');
     const t = await second.waitForTask(waiting);
     // The reattached task held the slot: the waiting one started only once it had ended.
@@ -82,13 +85,19 @@ describe('engine: storage, restore and reattach', function () {
     const second = await box.open({ storageDir });
     const finishes: TaskSnapshot[] = [];
     second.onDidFinishTask((t) => finishes.push(t));
-    assert.deepEqual(second.getTask(id)?.state, running.state, 'watched again, same pid');
+    // Watched again, same process; its start time is now the one its pid file gives (the
+    // running state is not written, the pid file proves it), within a few ms of the first's.
+    const again = second.getTask(id)!.state;
+    assert.ok(again.status === 'running' && running.state.status === 'running');
+    assert.deepEqual([again.pid, again.pidStartTime], [running.state.pid, running.state.pidStartTime], 'watched again, same pid');
+    assert.ok(Math.abs(again.startedAt - running.state.startedAt) < 1000);
     fs.writeFileSync(go, '');
     const t = await second.waitForTask(id);
     assert.equal(t.state.status === 'failed' && t.state.exitCode, 3, 'result from the wrapper’s exit file');
     assert.equal(fs.readFileSync(t.logPath, 'utf8'), 'before\nafter\n');
-    await afterOneMoreTask(second);
-    assert.deepEqual(finishes.map((f) => f.id).filter((f) => f === id), [id], 'one finish event');
+    // A second finish event would come from the same end being seen twice: one more task's end comes after it.
+    const sentinel = await second.waitForTask(second.spawnTask({ command: 'true' }));
+    assert.deepEqual(finishes.map((f) => f.id), [id, sentinel.id]);
   });
 
   it('cancels a reattached task through its process group', async () => {
@@ -113,7 +122,7 @@ describe('engine: storage, restore and reattach', function () {
     const first = await box.open({ storageDir, cancelGraceMs: 60_000 });
     const id = first.spawnTask({ command: `${q(fixture('ignore-term.sh'))} ${q(ready)}` });
     await waitFor(() => fs.existsSync(ready), 'fixture ready');
-    const running = first.getTask(id)!;
+    const running = await waitFor(() => first.getTask(id)?.state.status === 'running' && first.getTask(id), 'running');
     box.trackTask(running);
     first.cancelTask(id, 'stop it');
     first.dispose();
@@ -141,16 +150,16 @@ describe('engine: storage, restore and reattach', function () {
     assert.equal(second.getTask(id)?.state.status, 'completed');
     const finishes: string[] = [];
     second.onDidFinishTask((t) => finishes.push(t.id));
-    await waitFor(() => finishes.length > 0, 'the end announced after open() resolved');
-    await afterOneMoreTask(second);
-    assert.deepEqual(finishes.filter((f) => f === id), [id], 'announced once');
+    // Announced later in the turn of the first listener: one more task's end comes after it.
+    const sentinel = await second.waitForTask(second.spawnTask({ command: 'true' }));
+    assert.deepEqual(finishes, [id, sentinel.id], 'announced after open() resolved');
     // Open a third time: it had finished before this open, so nothing is announced again.
     second.dispose();
     const third = await box.open({ storageDir });
     const again: string[] = [];
     third.onDidFinishTask((t) => again.push(t.id));
-    await afterOneMoreTask(third);
-    assert.deepEqual(again.filter((f) => f === id), []);
+    const last = await third.waitForTask(third.spawnTask({ command: 'true' }));
+    assert.deepEqual(again, [last.id]);
   });
 
   it('never runs a task twice when its running state had not reached task.json (crash right after the start)', async () => {
@@ -204,17 +213,18 @@ describe('engine: storage, restore and reattach', function () {
     const storageDir = box.tempDir();
     const first = await box.open({ storageDir });
     const id = first.spawnTask({ command: 'sleep 1000' });
-    await waitFor(() => first.getTask(id)?.state.status === 'running', 'running');
+    const running = await waitFor(() => first.getTask(id)?.state.status === 'running' && first.getTask(id)!.state, 'running');
     box.trackTask(first.getTask(id));
     first.dispose();
-    // Another process that is alive: point the task at it, keeping the recorded start time.
+    // Another process that is alive: a running state on disk that points at it, with the start
+    // time recorded for the task's own process.
     const other = spawn('sleep', ['1000'], { stdio: 'ignore', detached: true });
     box.trackPid(other.pid!);
     box.trackGroup(other.pid!);
     await waitFor(() => fs.existsSync(`/proc/${other.pid}/cmdline`) && fs.readFileSync(`/proc/${other.pid}/cmdline`, 'utf8').startsWith('sleep'), 'the other process to run sleep');
     const file = taskJson(first, id);
     const saved = JSON.parse(fs.readFileSync(file, 'utf8'));
-    saved.state.pid = other.pid;
+    saved.state = { ...running, pid: other.pid };
     fs.writeFileSync(file, JSON.stringify(saved));
     const second = await box.open({ storageDir });
     const t = second.getTask(id)!;
@@ -230,13 +240,18 @@ describe('engine: storage, restore and reattach', function () {
     const id = first.spawnTask({ command: 'sleep 1000' });
     await waitFor(() => first.getTask(id)?.state.status === 'running', 'running');
     const running = first.getTask(id)!;
+    // Its command has started once the wrapper wrote its pid file (a wrapper killed before that
+    // never ran the command, and is queued again by the next engine).
+    const pidFile = path.join(path.dirname(first.logPath(id)), 'pid');
+    await waitFor(() => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').endsWith('\n'), 'the pid file');
     first.dispose();
     if (running.state.status === 'running') process.kill(-running.state.pid, 'SIGKILL');
     await waitFor(() => running.state.status === 'running' && !isAlive(running.state.pid), 'killed');
     const second = await box.open({ storageDir });
     const t = second.getTask(id)!;
-    assert.ok(t.state.status === 'failed' && running.state.status === 'running');
-    assert.deepEqual([t.state.error, t.state.startedAt], ['lost', running.state.startedAt]);
+    assert.ok(t.state.status === 'failed' && running.state.status === 'running', JSON.stringify(t.state));
+    assert.equal(t.state.error, 'lost');
+    assert.ok(Math.abs((t.state.startedAt ?? 0) - running.state.startedAt) < 1000, 'its start kept (from the pid file)');
   });
 
   it('sets aside a corrupt task.json with one warning and loads the rest', async () => {

@@ -73,6 +73,10 @@ describe('engine: scheduling, chains and pipes', function () {
     assert.equal(engine.getTask(verbose)?.mode, 'verbose');
     const states = recordStates(engine);
     const queued = engine.spawnTask({ command: 'true' });
+    // A second verbose task starts in the first scheduling pass that sees `queued`.
+    const sentinel = engine.spawnTask({ command: 'true', mode: 'verbose' });
+    await engine.waitForTask(sentinel);
+    assert.equal(status(engine, queued), 'pending', 'a verbose task does not free a slot either');
     fs.writeFileSync(go, '');
     await Promise.all([blocker, verbose, queued].map((id) => engine.waitForTask(id)));
     // A verbose task does not take a slot, nor free one: the queued task waited for the blocker.
@@ -89,8 +93,9 @@ describe('engine: scheduling, chains and pipes', function () {
     await waitFor(() => engine.getStatistics().runningNow === 3, 'three running');
     const states = recordStates(engine);
     engine.setMaxConcurrentTasks(1);
-    assert.equal(engine.getStatistics().runningNow, 3, 'lowering the limit stopped nothing');
-    assert.equal(status(engine, ids[3]), 'pending');
+    // A verbose task ends only after a scheduling pass under the new limit has run.
+    await engine.waitForTask(engine.spawnTask({ command: 'true', mode: 'verbose' }));
+    assert.deepEqual(ids.map((id) => status(engine, id)), ['running', 'running', 'running', 'pending'], 'lowering the limit stopped nothing');
     assert.equal(engine.getStatistics().maxConcurrent, 1);
     assert.throws(() => engine.setMaxConcurrentTasks(0), { name: 'TaskOptionsError' } as object);
     fs.writeFileSync(go, '');
@@ -157,6 +162,9 @@ describe('engine: scheduling, chains and pipes', function () {
     assert.equal(engine.getTask(sink)?.stdinFrom, source);
     await waitFor(() => status(engine, source) === 'running', 'source running');
     const states = recordStates(engine);
+    // A verbose task ends only after a scheduling pass has looked at the sink.
+    await engine.waitForTask(engine.spawnTask({ command: 'true', mode: 'verbose' }));
+    assert.equal(status(engine, sink), 'pending');
     fs.writeFileSync(go, '');
     const t = await engine.waitForTask(sink);
     happenedBefore(states.events, `${source}:completed`, `${sink}:running`);

@@ -100,7 +100,7 @@ describe('engine: the task store', function () {
     await waitFor(() => engine.getTask(id)?.state.status === 'running', 'running');
     box.trackTask(engine.getTask(id));
     const dir = path.dirname(engine.logPath(id));
-    await waitFor(() => fs.existsSync(path.join(dir, 'task.json')) && JSON.parse(fs.readFileSync(path.join(dir, 'task.json'), 'utf8')).state.status === 'running', 'running on disk');
+    await waitFor(() => fs.existsSync(path.join(dir, 'task.json')), 'task.json on disk');
     fs.rmSync(dir, { recursive: true });
     engine.reportProgress(id, 50); // a change to save: it fails, the folder being gone
     await waitFor(() => fs.existsSync(path.join(dir, 'task.json')), 'task.json written again');

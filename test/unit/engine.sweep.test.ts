@@ -24,8 +24,7 @@ describe('engine: cancel leaves nothing behind', function () {
     const id = engine.spawnTask({ command: `setsid sh -c 'echo $$ > ${q(pidFile)}; exec sleep 300' & sleep 300` });
     const escaped = Number(await readWhenReady(pidFile));
     box.trackPid(escaped);
-    const running = engine.getTask(id)!;
-    assert.equal(running.state.status, 'running');
+    const running = await waitFor(() => engine.getTask(id)?.state.status === 'running' && engine.getTask(id), 'running');
     assert.notEqual(fs.readFileSync(`/proc/${escaped}/stat`, 'latin1').split(') ')[1].split(' ')[2], String(running.state.status === 'running' && running.state.pid), 'it did leave the group');
     assert.match(markerOf(escaped) ?? '', /^[0-9a-f]{32}$/, 'it carries the task’s marker');
     engine.cancelTask(id);
@@ -73,7 +72,7 @@ describe('engine: cancel leaves nothing behind', function () {
     const [v, b] = [Number(await readWhenReady(path.join(dir, 'v'))), Number(await readWhenReady(path.join(dir, 'b')))];
     box.trackPid(v);
     box.trackPid(b);
-    box.trackTask(engine.getTask(bystander));
+    box.trackTask(await waitFor(() => engine.getTask(bystander)?.state.status === 'running' && engine.getTask(bystander), 'bystander running'));
     engine.cancelTask(victim);
     await engine.waitForTask(victim);
     await waitFor(() => !isAlive(v), 'the victim’s escaped process to end');
@@ -88,7 +87,7 @@ describe('engine: cancel leaves nothing behind', function () {
     const id = first.spawnTask({ command: `setsid sh -c 'echo $$ > ${q(pidFile)}; exec sleep 300' & sleep 300` });
     const escaped = Number(await readWhenReady(pidFile));
     box.trackPid(escaped);
-    box.trackTask(first.getTask(id));
+    box.trackTask(await waitFor(() => first.getTask(id)?.state.status === 'running' && first.getTask(id), 'running'));
     first.dispose();
     const second = await box.open({ storageDir });
     assert.equal(second.getTask(id)?.state.status, 'running');

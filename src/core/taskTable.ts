@@ -1,28 +1,37 @@
-// The read side of the engine: the tasks in memory, snapshots, events, output access, removal
-// and the history limit. TaskEngine (engine.ts) adds the queue, processes and settings.
+// The task table: the tasks in memory, their snapshots and events, access to their output,
+// removal and the history limit. The engine (engine.ts) owns one and hands out its answers.
 import { Emitter } from './events';
 import { LogFollower, readRange, readTail, type FollowOptions, type ReadResult } from './logReader';
-import { TaskStore, type TaskRecord } from './store';
+import type { TaskStore } from './store';
+import type { TaskRecord } from './taskRecord';
 import { isFinal, snapshotOf } from './taskState';
 import type { Disposable, Listener, TaskSnapshot, TaskStatus } from './types';
 import { TaskOptionsError } from './validate';
 
-export abstract class TaskRegistry implements Disposable {
-  protected readonly store: TaskStore;
-  protected readonly tasks = new Map<string, TaskRecord>();
-  protected readonly snapshots = new Map<string, TaskSnapshot>();
-  protected readonly followers = new Map<string, Set<LogFollower>>();
-  protected readonly changed = new Emitter<TaskSnapshot>();
-  protected readonly finished = new Emitter<TaskSnapshot>();
-  protected readonly removed = new Emitter<TaskSnapshot>();
+export type RemoveOutcome =
+  | { ok: true }
+  | { ok: false; reason: 'unknown' | 'not finished' | 'input of a waiting task' | 'storage'; message: string };
+
+export class TaskTable implements Disposable {
+  /** The records, by id: the engine changes them, then calls touch(). */
+  readonly tasks = new Map<string, TaskRecord>();
+  private readonly snapshots = new Map<string, TaskSnapshot>();
+  private readonly followers = new Map<string, Set<LogFollower>>();
+  private readonly changed = new Emitter<TaskSnapshot>();
+  private readonly finished = new Emitter<TaskSnapshot>();
+  private readonly removed = new Emitter<TaskSnapshot>();
   /** Ids of finished tasks in the order they ended (open() sorts those it finds by end time). */
   private readonly finishedOrder = new Set<string>();
 
   /** True while the engine restores loaded tasks: their finish events wait for a first listener, if none yet. */
-  protected opening = false;
-  protected announcements: TaskSnapshot[] = [];
-  protected disposed = false;
-  protected historyLimit: number;
+  opening = false;
+  private announcements: TaskSnapshot[] = [];
+  private disposed = false;
+
+  constructor(
+    private readonly store: TaskStore,
+    private readonly warn: (message: string) => void,
+  ) {}
 
   getTask(id: string): TaskSnapshot | undefined {
     const t = this.tasks.get(id);
@@ -44,7 +53,7 @@ export abstract class TaskRegistry implements Disposable {
   }
 
   /** As removeTask(), saying why not: `storage` tells a refusal of the disk from a task that may not go. */
-  tryRemoveTask(id: string): { ok: true } | { ok: false; reason: 'unknown' | 'not finished' | 'input of a waiting task' | 'storage'; message: string } {
+  tryRemoveTask(id: string): RemoveOutcome {
     const t = this.tasks.get(id);
     if (!t) return { ok: false, reason: 'unknown', message: `No task with id ${id}.` };
     if (!isFinal(t.state.status)) return { ok: false, reason: 'not finished', message: `Task ${id} is ${t.state.status}; only a finished task can be removed.` };
@@ -57,7 +66,7 @@ export abstract class TaskRegistry implements Disposable {
     } catch (err) {
       // Kept in the history (and removed later) rather than lost from view with its folder left.
       const message = `Background Tasks: could not remove the folder of task ${id}: ${String(err)}`;
-      this.reportError(message);
+      this.warn(message);
       return { ok: false, reason: 'storage', message };
     }
     this.tasks.delete(id);
@@ -66,9 +75,6 @@ export abstract class TaskRegistry implements Disposable {
     this.removed.fire(snap);
     return { ok: true };
   }
-
-  /** Where a warning about storage goes (the engine's log). */
-  protected abstract reportError(message: string): void;
 
   /** Removes every finished task; returns how many. */
   clearFinished(): number {
@@ -145,13 +151,13 @@ export abstract class TaskRegistry implements Disposable {
     return this.store.logPath(id);
   }
 
-  protected dependenciesOf(id: string): readonly string[] {
+  dependenciesOf(id: string): readonly string[] {
     const t = this.tasks.get(id);
     if (!t) return [];
     return t.stdinFrom !== undefined ? [...t.dependsOn, t.stdinFrom] : t.dependsOn;
   }
 
-  protected snapshot(t: TaskRecord): TaskSnapshot {
+  snapshot(t: TaskRecord): TaskSnapshot {
     let s = this.snapshots.get(t.id);
     if (!s) {
       s = snapshotOf(t, this.store.logPath(t.id));
@@ -160,33 +166,36 @@ export abstract class TaskRegistry implements Disposable {
     return s;
   }
 
-  protected touch(t: TaskRecord): void {
+  /** The record changed without an event yet (its snapshot is made again when next asked for). */
+  invalidate(id: string): void {
+    this.snapshots.delete(id);
+  }
+
+  touch(t: TaskRecord): void {
     this.snapshots.delete(t.id);
     if (!this.disposed) this.changed.fire(this.snapshot(t));
   }
 
-  protected isInputOfWaitingTask(id: string): boolean {
+  isInputOfWaitingTask(id: string): boolean {
     for (const t of this.tasks.values()) if (t.stdinFrom === id && !isFinal(t.state.status) && t.state.status !== 'running') return true;
     return false;
   }
 
   /** Notes that a task has finished: the newest of the history. */
-  protected noteFinished(t: TaskRecord): void {
+  noteFinished(t: TaskRecord): void {
     this.finishedOrder.add(t.id);
   }
 
   /** Notes the finished tasks found by open(), oldest end first. */
-  protected noteFinishedOnOpen(records: readonly TaskRecord[]): void {
+  noteFinishedOnOpen(records: readonly TaskRecord[]): void {
     const endOf = (t: TaskRecord): number => ('endedAt' in t.state ? t.state.endedAt : 0);
     const finished = records.filter((t) => isFinal(t.state.status)).sort((a, b) => endOf(a) - endOf(b) || a.seq - b.seq);
     for (const t of finished) this.finishedOrder.add(t.id);
   }
 
-  /** Removes the oldest finished tasks beyond the history limit, with their logs. */
-  protected enforceHistory(): void {
-    // While the history loads, the oldest finished tasks are not all known yet.
-    if (this.isLoading) return;
-    let excess = this.finishedOrder.size - this.historyLimit;
+  /** Removes the oldest finished tasks beyond `limit`, with their logs. */
+  enforceHistory(limit: number): void {
+    let excess = this.finishedOrder.size - limit;
     if (excess <= 0) return;
     for (const id of this.finishedOrder) {
       if (excess <= 0) break;
@@ -197,16 +206,8 @@ export abstract class TaskRegistry implements Disposable {
     }
   }
 
-  protected constructor(storageDir: string, historyLimit: number, warn: (message: string) => void) {
-    this.store = new TaskStore(storageDir, warn);
-    this.historyLimit = historyLimit;
-  }
-
-  abstract dispose(): void;
-  abstract get isLoading(): boolean;
-
   /** Announces a task that has just ended: its finish event, and its followers read to the end. */
-  protected announceFinish(snap: TaskSnapshot): void {
+  announceFinish(snap: TaskSnapshot): void {
     if (this.opening && !this.finished.hasListeners) this.announcements.push(snap);
     else this.finished.fire(snap);
     const followers = this.followers.get(snap.id);
@@ -214,8 +215,9 @@ export abstract class TaskRegistry implements Disposable {
     followers?.forEach((f) => void f.finish());
   }
 
-  /** Frees what the registry holds (events, followers). */
-  protected disposeRegistry(): void {
+  /** Frees what the table holds (events, followers); the records stay readable. */
+  dispose(): void {
+    this.disposed = true;
     for (const set of this.followers.values()) set.forEach((f) => f.dispose());
     this.followers.clear();
     this.changed.dispose();
