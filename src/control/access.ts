@@ -49,6 +49,7 @@ export type EngineLike = Pick<
   | 'readOutput'
   | 'onDidChangeTask'
   | 'onDidFinishTask'
+  | 'ready'
 >;
 
 /** Resolves with the task once it has ended, or undefined after `ms` (or when `signal` aborts). */

@@ -183,7 +183,8 @@ class ClientConnection implements Connection {
     this.inflight++;
     clearTimeout(this.idleTimer);
     const params = (request.params ?? {}) as Record<string, unknown>;
-    Promise.resolve()
+    // The history loads in the background: an id from before the reload is known once it is in.
+    Promise.resolve(this.engine.ready)
       .then(() => handler(this, typeof params === 'object' && params !== null ? params : {}))
       .then(
         (result) => {

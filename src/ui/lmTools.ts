@@ -42,6 +42,7 @@ export function registerLmTools(context: vscode.ExtensionContext, engine: TaskEn
   for (const name of TOOL_NAMES) {
     const tool: vscode.LanguageModelTool<Input> = {
       invoke: async (options) => {
+        await engine.ready; // ids from before a reload are known once the history is in
         const answer = await runTool(access, name, options.input, { caller: 'an agent in VS Code' });
         return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(answer.text)]);
       },

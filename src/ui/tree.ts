@@ -201,5 +201,10 @@ export function registerTree(context: vscode.ExtensionContext, engine: TaskEngin
   const provider = new TaskTreeProvider(engine);
   const view = vscode.window.createTreeView(TREE_VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
   context.subscriptions.push(provider, view, new UnseenBadge(view, engine));
+  // The history loads in the background; until it is in, the tree says so above what it shows.
+  if (engine.isLoading) {
+    view.message = 'Loading the task history…';
+    context.subscriptions.push(engine.onDidLoad(() => (view.message = undefined)));
+  }
   return { provider, view };
 }
