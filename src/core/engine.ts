@@ -279,6 +279,8 @@ export class TaskEngine implements Disposable {
 
   /** Resolves with the task's snapshot once it has ended. */
   waitForTask(id: string): Promise<TaskSnapshot> {
+    // An id from the history may not be loaded yet: it is known, or not, once the history is in.
+    if (this.isLoading && !this.table.getTask(id)) return this.ready.then(() => this.table.waitForTask(id));
     return this.table.waitForTask(id);
   }
 

@@ -51,6 +51,18 @@ describe('engine: loading the history without blocking', function () {
     assert.ok(turns >= 3, `the event loop turned while loading (${turns} times; longest delay ${(delay.max / 1e6).toFixed(1)} ms)`);
   });
 
+  it('waits for a task of the history that is not loaded yet, and refuses an unknown id once it is', async () => {
+    const count = 3000;
+    const storageDir = history(box, count);
+    const engine = await box.open({ storageDir, loaded: false, historyLimit: count + 10 });
+    const last = count.toString(16).padStart(6, '0');
+    assert.equal(engine.isLoading, true);
+    const waited = engine.waitForTask(last);
+    const unknown = engine.waitForTask('ffffff');
+    assert.equal((await waited).command, `echo ${count}`);
+    await assert.rejects(unknown, /No task with id "ffffff"/);
+  });
+
   it('loads an empty or missing history at once', async () => {
     const engine = await box.open({ loaded: false });
     await engine.ready;
