@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TaskEngine } from '../../src/core/engine';
+import { processStartTime } from '../../src/core/procinfo';
 import type { TaskSnapshot } from '../../src/core/types';
 import { fixture, happenedBefore, isAlive, q, recordStates, Sandbox, waitFor } from './helpers';
 
@@ -218,10 +219,19 @@ describe('engine: storage, restore and reattach', function () {
     first.dispose();
     // Another process that is alive: a running state on disk that points at it, with the start
     // time recorded for the task's own process.
-    const other = spawn('sleep', ['1000'], { stdio: 'ignore', detached: true });
-    box.trackPid(other.pid!);
-    box.trackGroup(other.pid!);
-    await waitFor(() => fs.existsSync(`/proc/${other.pid}/cmdline`) && fs.readFileSync(`/proc/${other.pid}/cmdline`, 'utf8').startsWith('sleep'), 'the other process to run sleep');
+    // Start times count clock ticks (10 ms): one started in the task's own tick would be the same
+    // process to any check, so start another until its start time differs.
+    const recorded = running.status === 'running' ? running.pidStartTime : undefined;
+    let other = spawn('sleep', ['1000'], { stdio: 'ignore', detached: true });
+    for (;;) {
+      box.trackPid(other.pid!);
+      box.trackGroup(other.pid!);
+      const pid = other.pid!;
+      const started = await waitFor(() => processStartTime(pid), 'the other process to start');
+      if (started !== recorded) break;
+      other.kill('SIGKILL');
+      other = spawn('sleep', ['1000'], { stdio: 'ignore', detached: true });
+    }
     const file = taskJson(first, id);
     const saved = JSON.parse(fs.readFileSync(file, 'utf8'));
     saved.state = { ...running, pid: other.pid };
