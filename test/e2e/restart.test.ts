@@ -29,7 +29,10 @@ describe('a person whose VS Code restarts while tasks run', () => {
   // The long one runs until the test creates `release`, so it is surely still running when VS Code is back,
   // however slow the machine is to start it again.
   const LONG = 'echo long started >> long.runs; until [ -f release ]; do sleep 0.2; done; echo long output; echo ended >> long.runs';
-  const SHORT = 'echo short started >> short.runs; sleep 3; echo short output; echo ended >> short.runs; exit 3';
+  // The short one ends only once the test lets it, after the whole server (extension host
+  // included) is gone: with a fixed sleep, an extension host slow to shut down on a loaded
+  // machine could see it end, announce it to a window that was no longer there, and record it.
+  const SHORT = 'echo short started >> short.runs; until [ -f release-short ]; do sleep 0.2; done; echo short output; echo ended >> short.runs; exit 3';
 
 
   before(async () => {
@@ -53,6 +56,7 @@ describe('a person whose VS Code restarts while tasks run', () => {
 
     await vscode.stopServer();
     // The tasks run in process groups of their own: the short one goes on and ends while VS Code is down.
+    fs.writeFileSync(path.join(vscode.workspace, 'release-short'), '');
     await until(() => lines(shortRuns).length === 2, 'the short task to end while VS Code is down');
     assert.equal(lines(longRuns).length, 1, 'the long task still runs');
 

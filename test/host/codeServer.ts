@@ -309,6 +309,8 @@ export async function startCodeServer(install: CodeServerInstall, options: CodeS
       } catch {
         /* already gone */
       }
+      // Resolved only once nothing of it is left (a caller may count on the extension host being gone).
+      for (let i = 0; i < 100 && groupAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
     }
     logStream?.end();
   };
