@@ -166,9 +166,9 @@ export class Dispatcher {
     if (attemptOf(t) > 1) {
       try {
         fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-      } catch (err) {
-        const error = `could not start attempt ${attemptOf(t)}: cannot create ${dir} (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
-        return this.finish(t, { status: 'failed', endedAt: Date.now(), error });
+      } catch {
+        // A folder that refuses it (read-only) does not stop the attempt, as it does not stop a
+        // first one: the wrapper runs without its pid and exit files, and the runner still hears its end.
       }
     }
     t.token ??= newToken();

@@ -211,22 +211,22 @@ export class TaskEngine implements Disposable {
 
   /** SIGSTOP to all of a running task's processes; it stays running with pausedAt, its clock stopped. False when there is nothing to pause. */
   pauseTask(id: string): boolean {
-    return this.dispatcher.pausing.pause(id);
+    return !this.disposed && this.dispatcher.pausing.pause(id);
   }
 
   /** SIGCONT to all of a paused task's processes; false when it is not paused. */
   resumeTask(id: string): boolean {
-    return this.dispatcher.pausing.resume(id);
+    return !this.disposed && this.dispatcher.pausing.resume(id);
   }
 
   /** Gives a pending task the highest priority present and the first place; false when it is not waiting in the queue. */
   runNext(id: string): boolean {
-    return this.queueControl.runNext(id);
+    return !this.disposed && this.queueControl.runNext(id);
   }
 
   /** Puts a pending task before or after another pending one, taking that one's priority; false when either is not waiting in the queue. */
   moveTask(id: string, target: MoveTarget): boolean {
-    return this.queueControl.moveTask(id, target);
+    return !this.disposed && this.queueControl.moveTask(id, target);
   }
 
   /** Pending tasks in the order they will start (priority, then position). */

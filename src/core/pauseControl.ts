@@ -47,8 +47,9 @@ export class PauseControl {
     const s = t?.state;
     if (!t || s?.status !== 'running' || s.pausedAt === undefined) return false;
     // The signal before the save: a crash between leaves it marked paused while it runs, which
-    // a resume mends, rather than marked running while it is stopped for good.
-    this.runner.signal(id, 'SIGCONT');
+    // a resume mends, rather than marked running while it is stopped for good. Nothing left to
+    // continue: it is ending, and its end is reported shortly.
+    if (!this.runner.signal(id, 'SIGCONT')) return false;
     const { pausedAt: _pausedAt, ...rest } = s;
     void _pausedAt;
     t.state = { ...rest, pausedMs: pausedMsOf(s, Date.now()) };
