@@ -42,6 +42,22 @@ export interface BackgroundTasksApi {
   reportProgress(id: string, percent: number, message?: string): void;
   /** Resolves with the task's final snapshot once it has ended. */
   waitForTask(id: string): Promise<TaskSnapshot>;
+  /** Pending tasks wait until resumeQueue(); running ones go on. Kept across a reload. */
+  pauseQueue(): void;
+  /** Lets the queue start tasks again. */
+  resumeQueue(): void;
+  /** Whether the queue is paused. */
+  isQueuePaused(): boolean;
+  /** Stops all of a running task's processes (SIGSTOP); it stays running with pausedAt, its clock stopped. False when there is nothing to pause. */
+  pauseTask(id: string): boolean;
+  /** Continues a paused task (SIGCONT). False when it is not paused. */
+  resumeTask(id: string): boolean;
+  /** Gives a pending task the highest priority present and the first place in the queue. False when it is not pending. */
+  runNext(id: string): boolean;
+  /** Pending tasks in the order they will start (priority, then position). */
+  getQueue(): TaskSnapshot[];
+  /** The history as JSON or CSV text (id, command, status, exitCode, type, priority, lane, times, attempts, metadata; never env values). */
+  exportHistory(format: 'json' | 'csv'): string;
   /** Fires whenever a task is added or changes state or progress. */
   readonly onDidChangeTask: Event<TaskSnapshot>;
   /** Fires once when a task completes, fails or is cancelled. */

@@ -1,24 +1,25 @@
-// Running the queue: which pending task starts when (with the scheduler's ReadyQueue and a
-// per-turn budget), starting it through the runner, hearing how it went, and ending it the one
-// way a task ends (finish). The engine (engine.ts) owns one and sends it the queue's commands.
+// Running tasks: starting what the queue (queueRunner.ts) picks through the runner, hearing how
+// it went, cancelling, timing it out, queueing its next attempt, and ending it the one way a
+// task ends (finish). Pausing is pauseControl.ts's. The engine (engine.ts) owns one and sends
+// it the queue's commands.
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import { attemptOf, nextAttempt, retries, TimeoutTimers } from './attempts';
 import type { EngineSettings } from './engineSettings';
 import { buildCompletionMessage } from './format';
 import { readTail } from './logReader';
+import { PauseControl } from './pauseControl';
 import { ProgressTracker } from './progressTracker';
+import { QueueRunner } from './queueRunner';
 import { Runner, type ProcessEnd } from './runner';
 import { startInput } from './startInput';
-import { dependencyVerdict, ReadyQueue, TurnBudget } from './scheduler';
 import type { TaskStore } from './store';
 import type { TaskRecord } from './taskRecord';
-import { endedState, isFinal } from './taskState';
+import { endedState, isFinal, runningMs } from './taskState';
 import type { TaskTable } from './taskTable';
 import type { TaskProgress, TaskState } from './types';
 
 const FAILURE_TAIL_LINES = 10;
-/** Starting a process costs a few ms of this thread; more starts than fit wait for the next turn. */
-const START_BUDGET_MS = 4;
 
 /** The marker of one task's processes: random, so unique across windows and machines (unlike the 6-hex id). */
 export function newToken(): string {
@@ -32,10 +33,12 @@ export class Dispatcher {
   private readonly killed = new Set<string>();
   /** Cancels asked for while the launcher was starting the task: carried out once it runs. */
   private readonly cancelOnStart = new Map<string, string>();
-  private scheduleQueued = false;
-  private readonly queue = new ReadyQueue();
-  private readonly budget = new TurnBudget(START_BUDGET_MS, () => this.schedule());
+  /** The queue: enqueue, block, reorder, pause (see queueRunner.ts). */
+  readonly queue: QueueRunner;
   private readonly progress: ProgressTracker;
+  private readonly timeouts = new TimeoutTimers((id) => this.timeOut(id));
+  /** pauseTask / resumeTask. */
+  readonly pausing: PauseControl;
   private disposed = false;
 
   constructor(
@@ -45,7 +48,23 @@ export class Dispatcher {
     pollMs: number,
     /** Called after each task ends (the engine applies the history limit). */
     private readonly afterFinish: () => void,
+    /** The queue was left paused. */
+    queuePaused = false,
   ) {
+    this.queue = new QueueRunner(
+      settings,
+      {
+        active: this.active,
+        lookup: (id) => this.table.tasks.get(id),
+        start: (t) => this.start(t),
+        finish: (t, state) => this.finish(t, state),
+        changed: (t) => {
+          this.store.writer.saveSoon(t);
+          this.table.touch(t);
+        },
+      },
+      queuePaused,
+    );
     this.runner = new Runner(
       {
         started: (id, pid, startTime) => this.onStarted(id, pid, startTime),
@@ -54,6 +73,7 @@ export class Dispatcher {
       },
       pollMs,
     );
+    this.pausing = new PauseControl(this.table, this.store, this.runner, this.timeouts);
     this.progress = new ProgressTracker(
       {
         apply: (id, found) => {
@@ -70,18 +90,6 @@ export class Dispatcher {
       },
       pollMs,
     );
-  }
-
-  /** A new pending task, or one found pending in the history. */
-  enqueue(t: TaskRecord): void {
-    this.queue.add(t);
-    this.requestSchedule();
-  }
-
-  /** A pending task has more inputs to wait for. */
-  block(t: TaskRecord): void {
-    this.queue.block(t);
-    this.requestSchedule();
   }
 
   /** Pending: never started. Running: SIGTERM to its process group, SIGKILL after the grace period. */
@@ -111,11 +119,17 @@ export class Dispatcher {
       throw err;
     }
     this.table.touch(t);
-    if (!this.runner.stop(id, this.settings.graceMs, () => this.killed.add(id))) {
+    this.timeouts.disarm(id);
+    if (!this.runner.stop(id, this.settings.graceMs, () => this.killed.add(id), s.pausedAt !== undefined)) {
       // Its process is already gone; the runner reports the end shortly.
       return { ok: true, message: `Task ${id} is ending.` };
     }
     return { ok: true, message: `Stopping task ${id}: SIGTERM sent, SIGKILL after ${this.settings.graceMs} ms.` };
+  }
+
+  /** A task handed to the runner whose start has not been heard yet. */
+  isStarting(id: string): boolean {
+    return this.active.has(id) && this.table.tasks.get(id)?.state.status === 'pending';
   }
 
   /** Sets a running task's progress from code (0..100); false if it is not running. */
@@ -131,51 +145,14 @@ export class Dispatcher {
     if (this.disposed) return;
     this.progress.dispose();
     this.disposed = true;
-    this.budget.dispose();
+    this.queue.dispose();
+    this.timeouts.dispose();
     this.runner.dispose();
   }
 
   /** Runs the queue soon (a new task, a new limit, an ended task). */
   requestSchedule(): void {
-    if (this.scheduleQueued || this.disposed) return;
-    this.scheduleQueued = true;
-    queueMicrotask(() => {
-      this.scheduleQueued = false;
-      this.schedule();
-    });
-  }
-
-  private schedule(): void {
-    if (this.disposed) return;
-    for (const t of [...this.queue.blocked]) {
-      if (t.state.status !== 'pending') {
-        this.queue.blocked.delete(t);
-        continue;
-      }
-      const verdict = dependencyVerdict(t, (d) => this.table.tasks.get(d));
-      if (verdict.kind === 'cancel') {
-        this.queue.blocked.delete(t);
-        this.finish(t, { status: 'cancelled', reason: verdict.reason, endedAt: Date.now() });
-      } else if (verdict.kind === 'ready') {
-        this.queue.makeReady(t);
-      } else if (String(verdict.waitingFor) !== String(t.state.waitingFor ?? [])) {
-        t.state = { ...t.state, waitingFor: verdict.waitingFor };
-        this.store.writer.saveSoon(t);
-        this.table.touch(t);
-      }
-    }
-    let inLimit = 0;
-    for (const id of this.active) if (this.table.tasks.get(id)?.mode !== 'verbose') inLimit++;
-    for (let t = this.queue.peek(inLimit < this.settings.maxConcurrent); t; t = this.queue.peek(inLimit < this.settings.maxConcurrent)) {
-      if (t.state.status === 'pending' && !this.active.has(t.id)) {
-        if (!this.budget.allows()) return;
-        if (t.mode !== 'verbose') inLimit++;
-        this.queue.shift(t);
-        this.start(t);
-      } else {
-        this.queue.shift(t);
-      }
-    }
+    this.queue.requestSchedule();
   }
 
   private start(t: TaskRecord): void {
@@ -185,11 +162,20 @@ export class Dispatcher {
       return this.finish(t, { status: 'failed', endedAt: Date.now(), error: input.error });
     }
     const stdinPath = input.stdinPath;
+    const dir = this.store.attemptDir(t.id, attemptOf(t));
+    if (attemptOf(t) > 1) {
+      try {
+        fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+      } catch {
+        // A folder that refuses it (read-only) does not stop the attempt, as it does not stop a
+        // first one: the wrapper runs without its pid and exit files, and the runner still hears its end.
+      }
+    }
     t.token ??= newToken();
     this.active.add(t.id);
     this.runner.start({
       id: t.id,
-      dir: this.store.taskDir(t.id),
+      dir,
       logPath: this.store.logPath(t.id),
       shell: this.settings.shell,
       command: t.command,
@@ -208,8 +194,9 @@ export class Dispatcher {
     const s = t.state;
     const pidStartTime = startTime ? { pidStartTime: startTime } : {};
     if (s.status === 'pending') t.state = { status: 'running', startedAt: Date.now(), pid, ...pidStartTime };
-    else if (s.status === 'running') t.state = { status: 'running', startedAt: s.startedAt, pid, ...pidStartTime, ...(s.cancelling ? { cancelling: s.cancelling } : {}) };
+    else if (s.status === 'running') t.state = { ...s, pid, ...pidStartTime };
     else return;
+    this.timeouts.arm(t);
     if (s.status === 'pending') this.progress.watch(id, this.store.logPath(id));
     // Not written: the wrapper's pid file, its first act, already tells a later engine that the
     // task started, with its pid (adoptStarted), so task.json is written when the task is queued
@@ -229,9 +216,13 @@ export class Dispatcher {
     this.progress.watch(t.id, this.store.logPath(t.id));
     this.runner.watch(t.id, pid, startTime, t.token);
     const s = t.state;
-    if (s.status === 'running' && s.cancelling) {
-      // Cancelled by an engine that went away during the grace period: finish the job.
-      this.runner.stop(t.id, Math.max(0, s.cancelling.at + this.settings.graceMs - Date.now()), () => this.killed.add(t.id));
+    const stopping = s.status === 'running' ? (s.cancelling ?? s.timingOut) : undefined;
+    if (s.status === 'running' && stopping) {
+      // Cancelled or timed out by an engine that went away during the grace period: finish the job.
+      this.runner.stop(t.id, Math.max(0, stopping.at + this.settings.graceMs - Date.now()), () => this.killed.add(t.id), s.pausedAt !== undefined);
+    } else {
+      // Its deadline is kept: the running time so far counts (its start is on disk).
+      this.timeouts.arm(t);
     }
   }
 
@@ -244,9 +235,58 @@ export class Dispatcher {
     } else if (s.status === 'running') {
       // The wrapper exits with the status it writes to the exit file: when the runner saw that
       // status (its own child, not stopped), the file has nothing to add and is not read.
-      const exit = end.exitCode !== undefined && !s.cancelling ? undefined : this.store.readExit(id);
-      this.finish(t, endedState(s, exit, end, this.killed.has(id)));
+      const exit = end.exitCode !== undefined && !s.cancelling && !s.timingOut ? undefined : this.store.readExit(id, attemptOf(t));
+      this.ended(t, endedState(s, exit, end, this.killed.has(id), t.timeoutSeconds));
     }
+  }
+
+  /** An attempt ended: a failure with attempts left queues the next one, anything else ends the task. */
+  ended(t: TaskRecord, state: TaskState): void {
+    if (retries(t, state)) this.retry(t, state);
+    else this.finish(t, state);
+  }
+
+  /**
+   * Queues the task's next attempt, as the same task: pending again (until its retry delay is
+   * over, if it has one), its log going on after a separator line. No finish event, no message:
+   * those are for the final outcome.
+   */
+  private retry(t: TaskRecord, failed: TaskState): void {
+    this.forgetAttempt(t.id);
+    nextAttempt(t, failed, this.store, this.settings.log, newToken());
+    this.table.touch(t);
+    this.queue.enqueue(t);
+  }
+
+  /** Its timeout was reached: stopped as a cancel stops it, to end failed, "timed out after 30s". */
+  private timeOut(id: string): void {
+    const t = this.table.tasks.get(id);
+    const s = t?.state;
+    if (!t || this.disposed || s?.status !== 'running' || s.cancelling || s.timingOut || s.pausedAt !== undefined) return;
+    const now = Date.now();
+    if (runningMs(s, now) < (t.timeoutSeconds ?? 0) * 1000) {
+      this.timeouts.arm(t, now);
+      return;
+    }
+    t.state = { ...s, timingOut: { at: now } };
+    try {
+      // On disk before any signal, so an engine built after this one still records the timeout.
+      this.store.writer.save(t);
+    } catch (err) {
+      this.settings.log(`Background Tasks: could not save task ${id} before stopping it at its timeout: ${String(err)}`);
+      this.store.writer.saveSoon(t);
+    }
+    this.table.touch(t);
+    this.runner.stop(id, this.settings.graceMs, () => this.killed.add(id));
+  }
+
+  /** What the dispatcher holds for one attempt of a task. */
+  private forgetAttempt(id: string): void {
+    this.active.delete(id);
+    this.killed.delete(id);
+    this.cancelOnStart.delete(id);
+    this.progress.forget(id);
+    this.timeouts.disarm(id);
   }
 
   /** The one way a task ends: state, message, save, events (exactly one finish event). */
@@ -254,10 +294,7 @@ export class Dispatcher {
     if (isFinal(t.state.status)) return;
     t.state = state;
     delete t.progress;
-    this.active.delete(t.id);
-    this.killed.delete(t.id);
-    this.cancelOnStart.delete(t.id);
-    this.progress.forget(t.id);
+    this.forgetAttempt(t.id);
     this.table.invalidate(t.id);
     this.table.noteFinished(t);
     const tail = state.status === 'failed' ? readTail(this.store.logPath(t.id), FAILURE_TAIL_LINES, 16 * 1024) : [];

@@ -23,7 +23,13 @@ export type TaskMetadata = Record<string, MetadataValue>;
 
 /** Each status carries only the fields that make sense for it (pueue's TaskStatus). */
 export type TaskState =
-  | { status: 'pending'; enqueuedAt: number; waitingFor?: string[] }
+  | {
+      status: 'pending';
+      enqueuedAt: number;
+      waitingFor?: string[];
+      /** Delayed start (epoch ms): it may not start before this, whatever the queue says. Also the end of a retry delay. */
+      startAt?: number;
+    }
   | {
       status: 'running';
       startedAt: number;
@@ -31,18 +37,43 @@ export type TaskState =
       pidStartTime?: string;
       /** Set once a cancel was asked for, so an engine built later still records it as cancelled. */
       cancelling?: { reason: string; at: number };
+      /** Set while the task is paused (SIGSTOP to all its processes): when it was paused. */
+      pausedAt?: number;
+      /** Milliseconds spent paused in earlier pauses of this attempt: its duration and timeout clock leave them out. */
+      pausedMs?: number;
+      /** Set once its timeout was reached: it is being stopped and ends failed, "timed out after 30s". */
+      timingOut?: { at: number };
     }
-  | { status: 'completed'; startedAt: number; endedAt: number; exitCode: 0 }
+  | {
+      status: 'completed';
+      startedAt: number;
+      endedAt: number;
+      exitCode: 0;
+      /** Milliseconds the last attempt spent paused: its duration leaves them out. */
+      pausedMs?: number;
+    }
   | {
       status: 'failed';
       startedAt?: number;
       endedAt: number;
+      /** Milliseconds the last attempt spent paused: its duration leaves them out. */
+      pausedMs?: number;
       exitCode?: number;
       signal?: string;
-      /** Why it failed without an exit code: spawn error, "lost", "working folder does not exist"... */
+      /** Why it failed without an exit code: spawn error, "lost", "working folder does not exist", "timed out after 30s"... */
       error?: string;
+      /** True when it was stopped by its timeout (error says "timed out after Ns"). */
+      timedOut?: boolean;
     }
-  | { status: 'cancelled'; reason: string; startedAt?: number; endedAt: number; signal?: string };
+  | {
+      status: 'cancelled';
+      reason: string;
+      startedAt?: number;
+      endedAt: number;
+      signal?: string;
+      /** Milliseconds the last attempt spent paused: its duration leaves them out. */
+      pausedMs?: number;
+    };
 
 /** OSC 9;4 progress states, plus a percent and an optional message from reportProgress(). */
 export interface TaskProgress {
@@ -93,6 +124,22 @@ export interface SpawnOptions {
    * or a list of either. Kept with the task, so its problems come back after a reload.
    */
   problemMatcher?: ProblemMatcherSpec;
+  /**
+   * The longest one attempt may run, in seconds (paused time not counted); at the limit its
+   * processes are stopped as a cancel stops them and it ends failed, "timed out after 30s".
+   * Default: the `backgroundTasks.defaultTimeoutSeconds` setting (0 = none).
+   */
+  timeoutSeconds?: number;
+  /** How many more times a failed attempt (non-zero exit, signal, timeout; never a cancel) runs again, as the same task. Default 0. */
+  retries?: number;
+  /** Seconds between a failed attempt and the next. Default 0. */
+  retryDelaySeconds?: number;
+  /** Do not start before this time (epoch milliseconds). */
+  startAt?: number;
+  /** Do not start before this many seconds from now (startAt wins when both are given). */
+  delaySeconds?: number;
+  /** A named group with its own limit (`backgroundTasks.lanes`, 1 when not named there), inside maxConcurrentTasks. */
+  lane?: string;
 }
 
 /** A read-only copy of a task, as events and getters hand it out. */
@@ -117,6 +164,13 @@ export interface TaskSnapshot {
   readonly logPath: string;
   /** The problem matchers its output is read with, as given to spawnTask(). */
   readonly problemMatcher?: ProblemMatcherSpec;
+  /** Which attempt this is (or was, once ended), from 1. */
+  readonly attempt: number;
+  /** How many attempts it may have: retries + 1. */
+  readonly attempts: number;
+  readonly retryDelaySeconds?: number;
+  readonly lane?: string;
+  readonly timeoutSeconds?: number;
 }
 
 export interface TaskStatistics {
@@ -132,6 +186,14 @@ export interface TaskStatistics {
   /** Over tasks that ran and ended, in milliseconds. */
   meanDurationMs?: number;
   p95DurationMs?: number;
+  /** Tasks whose (last) attempt was stopped by its timeout. */
+  timedOut: number;
+  /** Tasks that needed more than one attempt. */
+  retried: number;
+  /** Tasks per lane (tasks in no lane are not counted here). */
+  byLane: Record<string, number>;
+  /** Whether the queue is paused (pending tasks wait; running ones go on). */
+  queuePaused: boolean;
 }
 
 export interface EngineOptions {
@@ -150,6 +212,10 @@ export interface EngineOptions {
   pollIntervalMs?: number;
   /** Where warnings go (a corrupt task.json...). Default: console.warn. */
   log?: (message: string) => void;
+  /** Limits of named lanes; a lane not named here has a limit of 1. */
+  lanes?: Record<string, number>;
+  /** Timeout of a task that gives none, in seconds; 0 or absent: none. */
+  defaultTimeoutSeconds?: number;
   /** Applied to a task's own environment when it starts (the window's control socket, bgt on PATH); never stored. */
   taskEnvironment?: (env: Readonly<Record<string, string>>) => Record<string, string>;
 }
