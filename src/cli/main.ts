@@ -8,6 +8,7 @@ import { ErrorCode, Exit, PROTOCOL_VERSION, type HelloResult } from '../control/
 import { parseArgs, UsageError } from './args';
 import { COMMAND_HELP, MAIN_HELP } from './help';
 import { serveMcp } from './mcp';
+import { exportCommand, pauseCommand, resumeCommand } from './queue';
 import { details, listing, statistics } from './text';
 import { RUN_OPTIONS, runCommand, tailCommand, waitCommand, type Io } from './waiting';
 
@@ -35,6 +36,9 @@ const COMMANDS: Record<string, Command> = {
   run: runCommand,
   wait: waitCommand,
   tail: tailCommand,
+  pause: pauseCommand,
+  resume: resumeCommand,
+  export: exportCommand,
   ls: async (client, argv) => {
     const args = parseArgs('ls', argv, [...TASK_STATUSES.map((name) => ({ name })), { name: 'json' }]);
     if (args.positionals.length) throw new UsageError(`ls takes no arguments; got "${args.positionals[0]}"`, 'ls');
