@@ -16,8 +16,16 @@ function title(status: readonly TaskStatus[]): string {
 export function listing(tasks: readonly TaskSnapshot[], status: readonly TaskStatus[], now = Date.now()): string {
   if (tasks.length === 0) return status.length ? `No ${status.join(' or ')} tasks.` : 'No tasks.';
   const lines = [`${title(status)} (${tasks.length}):`, RULE];
-  for (const task of tasks) lines.push(formatListingLine(task, now), ...formatListingDetails(task));
+  for (const task of tasks) lines.push(formatListingLine(task, now), ...formatListingDetails(task), ...queueDetails(task));
   return lines.join('\n');
+}
+
+/** Under a task in a lane or with a timeout, the listing says so (the line itself has no room). */
+function queueDetails(task: TaskSnapshot): string[] {
+  const out: string[] = [];
+  if (task.lane !== undefined) out.push(`    Lane: ${task.lane}`);
+  if (task.timeoutSeconds) out.push(`    Timeout: ${task.timeoutSeconds}s`);
+  return out;
 }
 
 export function details(task: TaskSnapshot, tail: readonly string[], now = Date.now()): string {

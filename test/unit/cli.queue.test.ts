@@ -103,6 +103,7 @@ describe('bgt: queue control', function () {
     const listed = JSON.parse((await run(['ls', '--json'])).stdout) as TaskSnapshot[];
     assert.deepEqual(listed.map((t) => t.timeoutSeconds).sort((a, b) => (a ?? 0) - (b ?? 0)), [2.5, 45, 300, 5400]);
     for (const t of listed) assert.equal(t.attempts, 1);
+    assert.match((await run(['ls'])).stdout, /\n {4}Timeout: 5400s\n/);
   });
 
   it('--retries: a command that fails once then succeeds completes on attempt 2 as one task; one that never does exits with its code after all attempts', async () => {
@@ -157,6 +158,7 @@ describe('bgt: queue control', function () {
     assert.equal((await ep.engine.waitForTask(id)).lane, 'gpu');
     const listed = JSON.parse((await run(['ls', '--json'])).stdout) as TaskSnapshot[];
     assert.equal(listed[0].lane, 'gpu');
+    assert.match((await run(['ls'])).stdout, new RegExp(`\\[${id}\\] COMPLETED .*\\n {4}Lane: gpu$`));
     const stats = JSON.parse((await run(['stats', '--json'])).stdout) as TaskStatistics;
     assert.deepEqual(stats.byLane, { gpu: 1 });
     assert.match((await run(['stats'])).stdout, /By lane: 1 gpu\./);
@@ -284,7 +286,7 @@ describe('bgt: queue control', function () {
 
     const csv = await run(['export', '--csv']);
     assert.equal(csv.code, 0, csv.stderr);
-    const [header, ...lines] = parseCsv(csv.stdout.replace(/\n$/, ''));
+    const [header, ...lines] = parseCsv(csv.stdout.replace(/\r?\n$/, ''));
     assert.deepEqual(header, ['id', 'command', 'status', 'exitCode', 'type', 'priority', 'lane', 'createdAt', 'startedAt', 'endedAt', 'durationMs', 'attempts', 'metadata']);
     assert.equal(lines.length, 2);
     const row = Object.fromEntries(header.map((h, i) => [h, lines.find((l) => l[0] === a)?.[i]]));
@@ -297,7 +299,7 @@ describe('bgt: queue control', function () {
     const written = await run(['export', '--csv', '-o', file]);
     assert.equal(written.code, 0, written.stderr);
     assert.equal(written.stdout, '');
-    assert.equal(fs.readFileSync(file, 'utf8').replace(/\n?$/, '\n'), csv.stdout);
+    assert.equal(fs.readFileSync(file, 'utf8'), csv.stdout);
     assert.equal(modeOf(file), 0o600);
     for (const text of [json.stdout, csv.stdout]) assert.ok(!text.includes(secret));
 
