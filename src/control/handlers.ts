@@ -4,7 +4,6 @@ import type { SpawnOptions, TaskSnapshot, TaskStatus } from '../core/types';
 import { TASK_STATUSES } from '../core/types';
 import { AccessError, UNTRUSTED_REFUSAL, waitForEnd, type EngineLike, type TaskAccess } from './access';
 import { EXPORT_FORMATS, isEnded, PROTOCOL_VERSION, type ExportFormat, type HelloResult, type RunParams, type RunResult, type WaitResult } from './protocol';
-import { QueueOptionError, queueOptions } from './queueOptions';
 import type { StdinPipes } from './stdinPipes';
 
 export interface Connection {
@@ -60,18 +59,15 @@ function delay(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** What run passes on to spawnTask() as it is: the engine checks each (a TaskOptionsError names the field). */
+const RUN_OPTION_KEYS = ['cwd', 'env', 'type', 'priority', 'dependsOn', 'stdinFrom', 'metadata', 'timeoutSeconds', 'retries', 'retryDelaySeconds', 'startAt', 'delaySeconds', 'lane'] as const;
+
 async function run(conn: Connection, params: Params): Promise<RunResult> {
   const p = params as unknown as RunParams;
   if (!conn.server.options.isTrusted()) throw new AccessError('untrusted', UNTRUSTED_REFUSAL);
   const options: SpawnOptions = { command: p.command };
-  for (const key of ['cwd', 'env', 'type', 'priority', 'dependsOn', 'stdinFrom', 'metadata'] as const) {
+  for (const key of RUN_OPTION_KEYS) {
     if (p[key] !== undefined) (options as unknown as Record<string, unknown>)[key] = p[key];
-  }
-  try {
-    Object.assign(options, queueOptions(params));
-  } catch (err) {
-    if (err instanceof QueueOptionError) throw invalid(err.field, err.message);
-    throw err;
   }
   if (p.stdin !== true) return { id: await conn.access.run(options) };
   const pipe = await conn.server.pipes.create();

@@ -3,7 +3,6 @@
 // Every answer about a task starts with `[id] status`, the way a model reads it best.
 import { TASK_PRIORITIES, TASK_STATUSES, TASK_TYPES, type SpawnOptions, type TaskSnapshot, type TaskStatus } from '../core/types';
 import { AccessError, type TaskAccess } from './access';
-import { QueueOptionError, queueOptions, type QueueOptionName } from './queueOptions';
 import { statusLine } from './statusLine';
 
 export const TOOL_NAMES = ['backgroundTasks_run', 'backgroundTasks_status', 'backgroundTasks_output', 'backgroundTasks_wait', 'backgroundTasks_cancel'] as const;
@@ -133,15 +132,13 @@ function ids(input: Input, field: string): string[] | undefined {
   return list as string[];
 }
 
-const TOOL_QUEUE_OPTIONS: readonly QueueOptionName[] = ['timeoutSeconds', 'retries', 'retryDelaySeconds', 'delaySeconds', 'lane'];
+const QUEUE_INPUTS = ['timeoutSeconds', 'retries', 'retryDelaySeconds', 'delaySeconds', 'lane'] as const;
 
+/** Passed on as they are: the engine checks them and names the field (an AccessError 'invalid'). */
 function queueInputs(input: Input): Partial<SpawnOptions> {
-  try {
-    return queueOptions(input, TOOL_QUEUE_OPTIONS);
-  } catch (err) {
-    if (err instanceof QueueOptionError) throw new InputError(err.message);
-    throw err;
-  }
+  const out: Record<string, unknown> = {};
+  for (const key of QUEUE_INPUTS) if (input[key] !== undefined && input[key] !== null) out[key] = input[key];
+  return out as Partial<SpawnOptions>;
 }
 
 function statuses(input: Input): TaskStatus[] | undefined {

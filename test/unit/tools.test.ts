@@ -130,13 +130,13 @@ describe('agent tools: text and inputs', function () {
 
   it('bad queue-control inputs give an error text naming the field, and queue nothing', async () => {
     const cases: [unknown, RegExp][] = [
-      [{ command: 'x', timeoutSeconds: -1 }, /bad input for backgroundTasks_run: "timeoutSeconds" must be a number of seconds of at least 0 \(0: no timeout\); got -1\./],
-      [{ command: 'x', timeoutSeconds: '30' }, /"timeoutSeconds" must be a number/],
-      [{ command: 'x', retries: 1.5 }, /"retries" must be a whole number of at least 0; got 1\.5/],
-      [{ command: 'x', retryDelaySeconds: -3 }, /"retryDelaySeconds" must be a number of seconds/],
-      [{ command: 'x', delaySeconds: 'soon' }, /"delaySeconds" must be a number of seconds/],
-      [{ command: 'x', lane: 5 }, /"lane" must be a lane name, a non-empty string such as "gpu"; got 5/],
-      [{ command: 'x', lane: '' }, /"lane" must be a lane name/],
+      [{ command: 'x', timeoutSeconds: -1 }, /^Error: "timeoutSeconds": timeoutSeconds must be a number of seconds of at least 0 .*got -1/],
+      [{ command: 'x', timeoutSeconds: '30' }, /"timeoutSeconds": .*got "30"/],
+      [{ command: 'x', retries: 1.5 }, /"retries": retries must be a whole number .*got 1\.5/],
+      [{ command: 'x', retryDelaySeconds: -3 }, /"retryDelaySeconds": retryDelaySeconds must be a number of seconds/],
+      [{ command: 'x', delaySeconds: 'soon' }, /"delaySeconds": delaySeconds must be a number of seconds/],
+      [{ command: 'x', lane: 5 }, /"lane": A lane is a name such as "gpu".*got 5/],
+      [{ command: 'x', lane: '' }, /"lane": A lane is a name/],
     ];
     for (const [input, expected] of cases) {
       const answer = await call('backgroundTasks_run', input);
