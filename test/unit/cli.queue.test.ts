@@ -142,7 +142,7 @@ describe('bgt: queue control', function () {
     const inTwoHours = new Date(Date.now() + 2 * 3600_000);
     const hhmm = `${String(inTwoHours.getHours()).padStart(2, '0')}:${String(inTwoHours.getMinutes()).padStart(2, '0')}`;
     const clock = await idOf(['run', '--at', hhmm, '--', 'true']);
-    const clockAt = new Date(startAtOf(ep.engine.getTask(clock)));
+    const clockAt = new Date(startAtOf(ep.engine.getTask(clock)) ?? 0);
     assert.deepEqual([clockAt.getHours(), clockAt.getMinutes(), clockAt.getSeconds()], [inTwoHours.getHours(), inTwoHours.getMinutes(), 0]);
     assert.ok(clockAt.getTime() > Date.now() && clockAt.getTime() < Date.now() + 24 * 3600_000, 'today, or tomorrow if the time had passed');
 
@@ -158,7 +158,7 @@ describe('bgt: queue control', function () {
     assert.equal((await ep.engine.waitForTask(id)).lane, 'gpu');
     const listed = JSON.parse((await run(['ls', '--json'])).stdout) as TaskSnapshot[];
     assert.equal(listed[0].lane, 'gpu');
-    assert.match((await run(['ls'])).stdout, new RegExp(`\\[${id}\\] COMPLETED .*\\n {4}Lane: gpu$`));
+    assert.match((await run(['ls'])).stdout, new RegExp(`\\[${id}\\] COMPLETED .*\\n {4}Lane: gpu\\n`));
     const stats = JSON.parse((await run(['stats', '--json'])).stdout) as TaskStatistics;
     assert.deepEqual(stats.byLane, { gpu: 1 });
     assert.match((await run(['stats'])).stdout, /By lane: 1 gpu\./);
