@@ -26,6 +26,8 @@ function task(state: TaskState, extra: Partial<TaskSnapshot> = {}): TaskSnapshot
     createdAt: 0,
     state,
     logPath: '/w/output.log',
+    attempt: 1,
+    attempts: 1,
     ...extra,
   };
 }
