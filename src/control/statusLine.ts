@@ -1,6 +1,6 @@
 // The first line of every answer about a task, for agents and for bgt wait: `[id] status (…)`,
 // the way a model reads it best.
-import { durationOf, formatDuration, formatStartAt } from '../core/format';
+import { attemptLabel, durationOf, formatDuration, formatStartAt } from '../core/format';
 import type { TaskSnapshot } from '../core/types';
 
 /**
@@ -11,7 +11,7 @@ export function statusLine(task: TaskSnapshot, now = Date.now()): string {
   const s = task.state;
   const took = durationOf(task, now);
   const time = took === undefined ? undefined : formatDuration(took);
-  const queue = [task.attempts > 1 ? `attempt ${task.attempt}/${task.attempts}` : undefined, task.lane ? `lane ${task.lane}` : undefined];
+  const queue = [attemptLabel(task), task.lane ? `lane ${task.lane}` : undefined];
   const limit = task.timeoutSeconds ? `timeout ${task.timeoutSeconds}s` : undefined;
   const details = (...parts: (string | undefined)[]): string => {
     const kept = parts.filter((p): p is string => !!p);
