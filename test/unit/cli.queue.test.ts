@@ -189,6 +189,12 @@ describe('bgt: queue control', function () {
       assert.match(r.stderr, expected, options.join(' '));
       assert.match(r.stderr, /Run bgt run --help for its usage/);
     }
+    // What only the engine knows (its limits) comes back as a usage error too.
+    for (const [options, expected] of [[['--retries', '500'], /^bgt run: retries must be a whole number from 0 to 100/], [['--lane', 'x'.repeat(200)], /^bgt run: A lane is a name such as "gpu"/]] as const) {
+      const r = await run(['run', ...options, '--', 'true']);
+      assert.equal(r.code, 64, `bgt run ${options.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, expected);
+    }
     assert.equal(ep.engine.getAllTasks().length, 0);
   });
 
