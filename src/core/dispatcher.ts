@@ -390,6 +390,9 @@ export class Dispatcher {
     this.forgetAttempt(t.id);
     delete t.progress;
     t.attempt = next;
+    // Its own marker: the SIGKILL sweep that ends a stopped attempt's leftovers after the grace
+    // period must not reach the next attempt, which may have started by then.
+    t.token = newToken();
     const delayMs = (t.retryDelaySeconds ?? 0) * 1000;
     t.state = { status: 'pending', enqueuedAt: now, ...(delayMs > 0 ? { startAt: now + delayMs } : {}) };
     try {
