@@ -54,7 +54,8 @@ ${EXIT_CODES}`,
   ls: `Usage: bgt ls [--running|--pending|--completed|--failed|--cancelled]... [--json]
 
 Lists the tasks, newest first, in the listing format of the tree's Show Tasks: ⏸ marks a paused
-task; a delayed one says when it starts ("starts at 18:00"), a retried one its attempt ("attempt 2/3").
+task; a delayed one says when it starts ("starts at 18:00"), a retried one its attempt ("attempt 2/3");
+a task in a lane or with a timeout has a Lane or Timeout line; a last line says when the queue is paused.
   --json   an array of task snapshots (as the API's getAllTasks returns), with attempt, attempts,
            lane and timeoutSeconds`,
   show: `Usage: bgt show ID [--json]

@@ -256,6 +256,7 @@ describe('bgt: queue control', function () {
     const waiting = await idOf(['run', '--', 'echo', 'later']);
     assert.equal(ep.engine.getTask(waiting)?.state.status, 'pending');
     assert.equal(ep.engine.getTask(sleeper)?.state.status, 'running', 'a running task goes on');
+    assert.match((await run(['ls'])).stdout, /\nThe queue is paused: the pending task waits until bgt resume\.\n$/);
     const stats = JSON.parse((await run(['stats', '--json'])).stdout) as TaskStatistics;
     assert.equal(stats.queuePaused, true);
     assert.match((await run(['stats'])).stdout, /queued: 1 \(the queue is paused: bgt resume starts it again\)/);
@@ -267,6 +268,7 @@ describe('bgt: queue control', function () {
     assert.equal(resumed.code, 0, resumed.stderr);
     assert.match(resumed.stdout, /^Resumed the queue/);
     assert.equal((await ep.engine.waitForTask(waiting)).state.status, 'completed');
+    assert.doesNotMatch((await run(['ls'])).stdout, /queue is paused/);
     assert.equal((JSON.parse((await run(['stats', '--json'])).stdout) as TaskStatistics).queuePaused, false);
     const notPaused = await run(['resume']);
     assert.equal(notPaused.code, 0);
