@@ -66,7 +66,8 @@ export function parseArgs(command: string, argv: readonly string[], specs: reado
       continue;
     }
     const value = inline ?? argv[++i];
-    if (value === undefined) throw new UsageError(`option ${arg} needs a value`, command);
+    // `bgt run --timeout -- cmd` forgot the value; `--` is never one.
+    if (value === undefined || (inline === undefined && value === '--')) throw new UsageError(`option ${arg} needs a value`, command);
     const list = values.get(spec.name) ?? [];
     if (list.length > 0 && !spec.repeat) throw new UsageError(`option --${spec.name} given twice`, command);
     list.push(value);

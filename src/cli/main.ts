@@ -8,6 +8,7 @@ import { ErrorCode, Exit, PROTOCOL_VERSION, type HelloResult } from '../control/
 import { parseArgs, UsageError } from './args';
 import { COMMAND_HELP, MAIN_HELP } from './help';
 import { serveMcp } from './mcp';
+import { exportCommand, pauseCommand, resumeCommand } from './queue';
 import { details, listing, statistics } from './text';
 import { RUN_OPTIONS, runCommand, tailCommand, waitCommand, type Io } from './waiting';
 
@@ -35,13 +36,22 @@ const COMMANDS: Record<string, Command> = {
   run: runCommand,
   wait: waitCommand,
   tail: tailCommand,
+  pause: pauseCommand,
+  resume: resumeCommand,
+  export: exportCommand,
   ls: async (client, argv) => {
     const args = parseArgs('ls', argv, [...TASK_STATUSES.map((name) => ({ name })), { name: 'json' }]);
     if (args.positionals.length) throw new UsageError(`ls takes no arguments; got "${args.positionals[0]}"`, 'ls');
     const status = TASK_STATUSES.filter((s) => args.flags.has(s)) as TaskStatus[];
     const tasks = await client.request<TaskSnapshot[]>('list', status.length ? { status } : {});
-    if (args.flags.has('json')) json(tasks);
-    else io.out(`${listing(tasks, status)}\n`);
+    if (args.flags.has('json')) {
+      json(tasks);
+      return Exit.ok;
+    }
+    // Pending tasks that never start are a puzzle unless the listing says the queue is paused.
+    const pending = tasks.filter((t) => t.state.status === 'pending').length;
+    const paused = pending > 0 && (await client.request<TaskStatistics>('stats')).queuePaused;
+    io.out(`${listing(tasks, status)}\n${paused ? `The queue is paused: ${pending === 1 ? 'the pending task waits' : `the ${pending} pending tasks wait`} until bgt resume.\n` : ''}`);
     return Exit.ok;
   },
   show: async (client, argv) => {

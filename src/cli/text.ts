@@ -2,6 +2,7 @@
 // statistics in words. Plain text for a terminal.
 import { formatDuration, formatListingDetails, formatListingLine } from '../core/format';
 import { TASK_PRIORITIES, TASK_STATUSES, TASK_TYPES, type TaskSnapshot, type TaskStatistics, type TaskStatus } from '../core/types';
+import { statusLine } from '../control/statusLine';
 import { taskFields } from '../ui/taskText';
 
 const RULE = '─'.repeat(80);
@@ -15,12 +16,21 @@ function title(status: readonly TaskStatus[]): string {
 export function listing(tasks: readonly TaskSnapshot[], status: readonly TaskStatus[], now = Date.now()): string {
   if (tasks.length === 0) return status.length ? `No ${status.join(' or ')} tasks.` : 'No tasks.';
   const lines = [`${title(status)} (${tasks.length}):`, RULE];
-  for (const task of tasks) lines.push(formatListingLine(task, now), ...formatListingDetails(task));
+  for (const task of tasks) lines.push(formatListingLine(task, now), ...formatListingDetails(task), ...queueDetails(task));
   return lines.join('\n');
 }
 
+/** Under a task in a lane or with a timeout, the listing says so (the line itself has no room). */
+function queueDetails(task: TaskSnapshot): string[] {
+  const out: string[] = [];
+  if (task.lane !== undefined) out.push(`    Lane: ${task.lane}`);
+  if (task.timeoutSeconds) out.push(`    Timeout: ${task.timeoutSeconds}s`);
+  return out;
+}
+
 export function details(task: TaskSnapshot, tail: readonly string[], now = Date.now()): string {
-  const lines = [`Task ${task.id}`, `  Command: ${task.command.replace(/\n/g, '\n           ')}`];
+  // The status line says at once what matters now: paused, starts at, attempt, lane, timeout.
+  const lines = [`Task ${task.id}: ${statusLine(task, now).slice(task.id.length + 3)}`, `  Command: ${task.command.replace(/\n/g, '\n           ')}`];
   for (const [name, value] of taskFields(task, now)) {
     // A task from bgt carries the whole shell environment: its size says enough.
     const shown = name === 'Environment' && task.envKeys.length > 8 ? `${task.envKeys.length} variables (values are never shown)` : value;
@@ -43,9 +53,12 @@ export function statistics(stats: TaskStatistics): string {
     `${stats.totalTasks} task${stats.totalTasks === 1 ? '' : 's'}: ${counts(TASK_STATUSES, stats.byStatus)}.`,
     `By type: ${counts(TASK_TYPES, stats.byType)}.`,
     `By priority: ${counts(TASK_PRIORITIES, stats.byPriority)}.`,
-    `Running now: ${stats.runningNow} of at most ${stats.maxConcurrent}; queued: ${stats.queuedNow}.`,
+    `Running now: ${stats.runningNow} of at most ${stats.maxConcurrent}; queued: ${stats.queuedNow}${stats.queuePaused ? ' (the queue is paused: bgt resume starts it again)' : ''}.`,
     `Success rate: ${rate}.`,
+    `Timed out: ${stats.timedOut}; needed more than one attempt: ${stats.retried}.`,
   ];
+  const lanes = Object.entries(stats.byLane);
+  if (lanes.length) lines.push(`By lane: ${lanes.map(([lane, n]) => `${n} ${lane}`).join(', ')}.`);
   if (stats.meanDurationMs !== undefined) {
     lines.push(`Duration: ${formatDuration(stats.meanDurationMs)} on average, ${formatDuration(stats.p95DurationMs ?? 0)} at the 95th percentile.`);
   }

@@ -5,8 +5,9 @@ import * as path from 'node:path';
 import { TASK_PRIORITIES, TASK_TYPES, type TaskSnapshot } from '../core/types';
 import type { ControlClient } from '../control/client';
 import { Exit, exitCodeOf, type OutputNotification, type RunParams, type RunResult, type WaitResult } from '../control/protocol';
-import { statusLine } from '../control/tools';
-import { joinCommand, parseArgs, UsageError, type OptionSpec } from './args';
+import { statusLine } from '../control/statusLine';
+import { joinCommand, parseArgs, UsageError, type OptionSpec, type Parsed } from './args';
+import { parseAt, parseCount, parseDuration } from './when';
 
 export interface Io {
   out(text: string): boolean;
@@ -60,7 +61,36 @@ export const RUN_OPTIONS: OptionSpec[] = [
   { name: 'wait' },
   { name: 'quiet' },
   { name: 'no-stdin' },
+  { name: 'timeout', value: true },
+  { name: 'retries', value: true },
+  { name: 'retry-delay', value: true },
+  { name: 'delay', value: true },
+  { name: 'at', value: true },
+  { name: 'lane', value: true },
 ];
+
+/** --timeout, --retries, --retry-delay, --delay, --at and --lane as run's parameters. */
+function queueParams(args: Parsed): Partial<RunParams> {
+  const one = (name: string): string | undefined => args.values.get(name)?.[0];
+  const out: Partial<RunParams> = {};
+  const timeout = one('timeout');
+  if (timeout !== undefined) out.timeoutSeconds = parseDuration('--timeout', timeout);
+  const retries = one('retries');
+  if (retries !== undefined) out.retries = parseCount('--retries', retries);
+  const retryDelay = one('retry-delay');
+  if (retryDelay !== undefined) out.retryDelaySeconds = parseDuration('--retry-delay', retryDelay);
+  const delay = one('delay');
+  const at = one('at');
+  if (delay !== undefined && at !== undefined) throw new UsageError('give --delay or --at, not both', 'run');
+  if (delay !== undefined) out.delaySeconds = parseDuration('--delay', delay);
+  if (at !== undefined) out.startAt = parseAt(at);
+  const lane = one('lane');
+  if (lane !== undefined) {
+    if (lane.trim() === '') throw new UsageError('--lane needs a lane name, e.g. --lane gpu', 'run');
+    out.lane = lane;
+  }
+  return out;
+}
 
 export async function runCommand(client: ControlClient, argv: string[], io: Io): Promise<number> {
   const args = parseArgs('run', argv, RUN_OPTIONS, true);
@@ -82,7 +112,7 @@ export async function runCommand(client: ControlClient, argv: string[], io: Io):
   const cwd = path.resolve(args.values.get('cwd')?.[0] ?? process.cwd());
   if (!fs.existsSync(cwd)) throw new UsageError(`--cwd ${cwd} does not exist`, 'run');
   const stdin = !args.flags.has('no-stdin') && !args.values.has('stdin-from') && stdinIsPipeOrFile();
-  const params: RunParams = { command: joinCommand(args.positionals), cwd, env: terminalEnv(), stdin };
+  const params: RunParams = { command: joinCommand(args.positionals), cwd, env: terminalEnv(), stdin, ...queueParams(args) };
   if (priority) params.priority = priority;
   if (type) params.type = type;
   if (args.values.has('after')) params.dependsOn = args.values.get('after');

@@ -1,9 +1,9 @@
 // What the control endpoint and the agent tools may do with tasks, in one interface: the
 // engine behind it in the extension host, the socket behind it in `bgt mcp`. Writes (run,
-// cancel, rerun, clear) are refused in Restricted Mode; reads always work.
+// cancel, rerun, clear, pause, resume) are refused in Restricted Mode; reads (export too) always work.
 import type { TaskEngine } from '../core/engine';
 import type { SpawnOptions, TaskSnapshot, TaskStatistics, TaskStatus } from '../core/types';
-import { isEnded } from './protocol';
+import { isEnded, type ActionResult, type ExportFormat } from './protocol';
 
 export const UNTRUSTED_REFUSAL =
   'This workspace is in Restricted Mode, so Background Tasks runs and stops nothing here. ' +
@@ -33,6 +33,13 @@ export interface TaskAccess {
   rerun(id: string): Promise<string>;
   clear(): Promise<number>;
   stats(): Promise<TaskStatistics>;
+  /** Pending tasks wait, running ones go on; ok is false when the queue was already paused. */
+  pauseQueue(): Promise<ActionResult>;
+  resumeQueue(): Promise<ActionResult>;
+  /** SIGSTOP to a running task's processes; ok is false (with the reason) when there is nothing to pause. */
+  pauseTask(id: string): Promise<ActionResult>;
+  resumeTask(id: string): Promise<ActionResult>;
+  exportHistory(format: ExportFormat): Promise<string>;
 }
 
 /** The engine's public methods this layer uses (a new engine keeps these names). */
@@ -50,6 +57,12 @@ export type EngineLike = Pick<
   | 'onDidChangeTask'
   | 'onDidFinishTask'
   | 'ready'
+  | 'pauseQueue'
+  | 'resumeQueue'
+  | 'isQueuePaused'
+  | 'pauseTask'
+  | 'resumeTask'
+  | 'exportHistory'
 >;
 
 /** Resolves with the task once it has ended, or undefined after `ms` (or when `signal` aborts). */
@@ -129,5 +142,47 @@ export function engineAccess(engine: EngineLike, isTrusted: () => boolean): Task
       return engine.clearFinished();
     },
     stats: async () => engine.getStatistics(),
+    pauseQueue: async () => {
+      mustTrust();
+      if (engine.isQueuePaused()) return { ok: false, message: 'The queue was already paused; bgt resume starts it again.' };
+      engine.pauseQueue();
+      const waiting = engine.getAllTasks({ status: ['pending'] }).length;
+      return { ok: true, message: `Paused the queue: ${plural(waiting, 'pending task')} wait${waiting === 1 ? 's' : ''}, running ones go on; bgt resume starts it again.` };
+    },
+    resumeQueue: async () => {
+      mustTrust();
+      if (!engine.isQueuePaused()) return { ok: false, message: 'The queue was not paused.' };
+      engine.resumeQueue();
+      return { ok: true, message: 'Resumed the queue: pending tasks start as slots are free.' };
+    },
+    pauseTask: async (id) => {
+      mustTrust();
+      const task = known(id);
+      if (engine.pauseTask(id)) return { ok: true, message: `Paused task [${id}] (SIGSTOP to all its processes; its clock stopped); bgt resume ${id} continues it.` };
+      return { ok: false, message: `Task [${id}] ${whyNot(task, 'pause')}` };
+    },
+    resumeTask: async (id) => {
+      mustTrust();
+      const task = known(id);
+      if (engine.resumeTask(id)) return { ok: true, message: `Resumed task [${id}].` };
+      return { ok: false, message: `Task [${id}] ${whyNot(task, 'resume')}` };
+    },
+    exportHistory: async (format) => engine.exportHistory(format),
   };
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** Why pauseTask or resumeTask did nothing, from the task's state. */
+function whyNot(task: TaskSnapshot, verb: 'pause' | 'resume'): string {
+  const s = task.state;
+  if (s.status === 'running') {
+    if (s.cancelling) return 'is being stopped; there is nothing to ' + verb + '.';
+    if (verb === 'pause') return s.pausedAt === undefined ? 'could not be paused.' : 'is already paused.';
+    return s.pausedAt === undefined ? 'is not paused.' : 'could not be resumed.';
+  }
+  if (s.status === 'pending') return `is pending, not running: there is nothing to ${verb} (bgt ${verb} with no id ${verb === 'pause' ? 'pauses' : 'resumes'} the queue).`;
+  return `has already ended (${s.status}): there is nothing to ${verb}.`;
 }

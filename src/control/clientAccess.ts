@@ -4,7 +4,7 @@
 import type { TaskSnapshot, TaskStatistics } from '../core/types';
 import { AccessError, type TaskAccess } from './access';
 import { ControlClient, RemoteError } from './client';
-import { ErrorCode, type RunResult, type WaitResult } from './protocol';
+import { ErrorCode, type ActionResult, type RunResult, type WaitResult } from './protocol';
 
 export function clientAccess(socketPath: string): TaskAccess & { close(): void } {
   let client: ControlClient | undefined;
@@ -39,6 +39,11 @@ export function clientAccess(socketPath: string): TaskAccess & { close(): void }
     rerun: async (id) => (await call<{ id: string }>('rerun', { id })).id,
     clear: async () => (await call<{ removed: number }>('clear')).removed,
     stats: () => call<TaskStatistics>('stats'),
+    pauseQueue: () => call<ActionResult>('pauseQueue'),
+    resumeQueue: () => call<ActionResult>('resumeQueue'),
+    pauseTask: (id) => call<ActionResult>('pauseTask', { id }),
+    resumeTask: (id) => call<ActionResult>('resumeTask', { id }),
+    exportHistory: async (format) => (await call<{ text: string }>('exportHistory', { format })).text,
     close: () => client?.close(),
   };
 }

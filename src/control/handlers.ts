@@ -3,7 +3,7 @@
 import type { SpawnOptions, TaskSnapshot, TaskStatus } from '../core/types';
 import { TASK_STATUSES } from '../core/types';
 import { AccessError, UNTRUSTED_REFUSAL, waitForEnd, type EngineLike, type TaskAccess } from './access';
-import { isEnded, PROTOCOL_VERSION, type HelloResult, type RunParams, type RunResult, type WaitResult } from './protocol';
+import { EXPORT_FORMATS, isEnded, PROTOCOL_VERSION, type ExportFormat, type HelloResult, type RunParams, type RunResult, type WaitResult } from './protocol';
 import type { StdinPipes } from './stdinPipes';
 
 export interface Connection {
@@ -59,11 +59,14 @@ function delay(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** What run passes on to spawnTask() as it is: the engine checks each (a TaskOptionsError names the field). */
+const RUN_OPTION_KEYS = ['cwd', 'env', 'type', 'priority', 'dependsOn', 'stdinFrom', 'metadata', 'timeoutSeconds', 'retries', 'retryDelaySeconds', 'startAt', 'delaySeconds', 'lane'] as const;
+
 async function run(conn: Connection, params: Params): Promise<RunResult> {
   const p = params as unknown as RunParams;
   if (!conn.server.options.isTrusted()) throw new AccessError('untrusted', UNTRUSTED_REFUSAL);
   const options: SpawnOptions = { command: p.command };
-  for (const key of ['cwd', 'env', 'type', 'priority', 'dependsOn', 'stdinFrom', 'metadata'] as const) {
+  for (const key of RUN_OPTION_KEYS) {
     if (p[key] !== undefined) (options as unknown as Record<string, unknown>)[key] = p[key];
   }
   if (p.stdin !== true) return { id: await conn.access.run(options) };
@@ -139,6 +142,12 @@ function statuses(params: Params): TaskStatus[] | undefined {
   return list as TaskStatus[];
 }
 
+function exportFormat(params: Params): ExportFormat {
+  const f = params.format;
+  if (!(EXPORT_FORMATS as readonly unknown[]).includes(f)) throw invalid('format', `"format" must be ${EXPORT_FORMATS.map((x) => `"${x}"`).join(' or ')}; got ${JSON.stringify(f)}.`);
+  return f as ExportFormat;
+}
+
 export const handlers: Record<string, Handler> = {
   hello: async (conn): Promise<HelloResult> => ({ protocol: PROTOCOL_VERSION, trusted: conn.server.options.isTrusted(), pid: process.pid }),
   run,
@@ -165,4 +174,9 @@ export const handlers: Record<string, Handler> = {
     return ended ? { task: ended, timedOut: false } : { task: conn.engine.getTask(id) ?? before, timedOut: true };
   },
   follow,
+  pauseQueue: async (conn) => conn.access.pauseQueue(),
+  resumeQueue: async (conn) => conn.access.resumeQueue(),
+  pauseTask: async (conn, params) => conn.access.pauseTask(taskId(params)),
+  resumeTask: async (conn, params) => conn.access.resumeTask(taskId(params)),
+  exportHistory: async (conn, params) => ({ text: await conn.access.exportHistory(exportFormat(params)) }),
 };

@@ -52,8 +52,24 @@ export interface RunParams {
   dependsOn?: string[];
   stdinFrom?: string;
   metadata?: Record<string, string>;
+  timeoutSeconds?: number;
+  retries?: number;
+  retryDelaySeconds?: number;
+  /** Epoch milliseconds. */
+  startAt?: number;
+  delaySeconds?: number;
+  lane?: string;
   stdin?: boolean;
 }
+
+/** The answer of cancel, pauseTask, resumeTask, pauseQueue and resumeQueue: whether it did something, in words. */
+export interface ActionResult {
+  ok: boolean;
+  message: string;
+}
+
+export const EXPORT_FORMATS = ['json', 'csv'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export interface RunResult {
   id: string;
@@ -103,7 +119,7 @@ export function exitCodeOf(task: Pick<TaskSnapshot, 'state'>): number | undefine
     case 'cancelled':
       return Exit.noExitCode;
     case 'failed':
-      if (s.error?.startsWith('timed out')) return Exit.timedOut;
+      if (s.timedOut || s.error?.startsWith('timed out')) return Exit.timedOut;
       if (s.exitCode !== undefined) return s.exitCode;
       if (s.signal) {
         const n = (osConstants.signals as Record<string, number | undefined>)[s.signal];

@@ -1,9 +1,9 @@
 // The five agent tools, shared by VS Code's language model tools and `bgt mcp` so both answer
 // with the same words: names, input schemas, input checks that name the field, and the text.
 // Every answer about a task starts with `[id] status`, the way a model reads it best.
-import { durationOf, formatDuration } from '../core/format';
 import { TASK_PRIORITIES, TASK_STATUSES, TASK_TYPES, type SpawnOptions, type TaskSnapshot, type TaskStatus } from '../core/types';
 import { AccessError, type TaskAccess } from './access';
+import { statusLine } from './statusLine';
 
 export const TOOL_NAMES = ['backgroundTasks_run', 'backgroundTasks_status', 'backgroundTasks_output', 'backgroundTasks_wait', 'backgroundTasks_cancel'] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
@@ -43,6 +43,11 @@ export const TOOL_SCHEMAS: Record<ToolName, object> = {
       type: { type: 'string', enum: [...TASK_TYPES], description: '"code" (default) or "system".' },
       dependsOn: { type: 'array', items: { type: 'string' }, description: 'Ids of tasks that must complete first.' },
       waitSeconds: { ...waitSeconds, description: 'Wait up to this long for the task to end and answer with its result.' },
+      timeoutSeconds: { type: 'number', minimum: 0, description: 'Stop it after this many seconds of running; it then fails, "timed out after Ns". Default: the backgroundTasks.defaultTimeoutSeconds setting (0: none).' },
+      retries: { type: 'integer', minimum: 0, description: 'Run a failed attempt (non-zero exit, signal, timeout) again, up to this many more times, as the same task. Default 0.' },
+      retryDelaySeconds: { type: 'number', minimum: 0, description: 'Seconds between a failed attempt and the next. Default 0.' },
+      delaySeconds: { type: 'number', minimum: 0, description: 'Do not start before this many seconds from now.' },
+      lane: { type: 'string', description: 'A lane with its own limit (backgroundTasks.lanes, e.g. "gpu"; 1 at a time when not named there), inside the global limit.' },
     },
     required: ['command'],
   },
@@ -127,6 +132,15 @@ function ids(input: Input, field: string): string[] | undefined {
   return list as string[];
 }
 
+const QUEUE_INPUTS = ['timeoutSeconds', 'retries', 'retryDelaySeconds', 'delaySeconds', 'lane'] as const;
+
+/** Passed on as they are: the engine checks them and names the field (an AccessError 'invalid'). */
+function queueInputs(input: Input): Partial<SpawnOptions> {
+  const out: Record<string, unknown> = {};
+  for (const key of QUEUE_INPUTS) if (input[key] !== undefined && input[key] !== null) out[key] = input[key];
+  return out as Partial<SpawnOptions>;
+}
+
 function statuses(input: Input): TaskStatus[] | undefined {
   const v = input.status;
   if (v === undefined || v === null) return undefined;
@@ -137,31 +151,6 @@ function statuses(input: Input): TaskStatus[] | undefined {
     }
   }
   return list as TaskStatus[];
-}
-
-/** `[a1b2c3] completed (exit 0, 2.3s)`: the first line of every answer about a task. */
-export function statusLine(task: TaskSnapshot, now = Date.now()): string {
-  const s = task.state;
-  const took = durationOf(task, now);
-  const time = took === undefined ? undefined : formatDuration(took);
-  const details = (...parts: (string | undefined)[]): string => {
-    const kept = parts.filter((p): p is string => !!p);
-    return kept.length ? ` (${kept.join(', ')})` : '';
-  };
-  switch (s.status) {
-    case 'pending':
-      return `[${task.id}] queued${s.waitingFor?.length ? ` (waiting for ${s.waitingFor.map((w) => `[${w}]`).join(', ')})` : ''}`;
-    case 'running':
-      return `[${task.id}] running${details(time, s.cancelling ? 'stopping' : undefined)}`;
-    case 'completed':
-      return `[${task.id}] completed${details('exit 0', time)}`;
-    case 'failed': {
-      const why = s.error ?? (s.exitCode !== undefined ? `exit ${s.exitCode}` : s.signal);
-      return `[${task.id}] failed${details(why, s.exitCode !== undefined && s.signal ? s.signal : undefined, time)}`;
-    }
-    case 'cancelled':
-      return `[${task.id}] cancelled${details(s.reason, time)}`;
-  }
 }
 
 function commandLine(task: TaskSnapshot): string {
@@ -191,13 +180,15 @@ async function run(access: TaskAccess, input: Input, ctx: ToolContext): Promise<
   if (type) options.type = type;
   const dependsOn = ids(input, 'dependsOn');
   if (dependsOn) options.dependsOn = dependsOn;
+  Object.assign(options, queueInputs(input));
   const wait = num(input, 'waitSeconds', 0, MAX_WAIT_SECONDS, undefined);
   const taskId = await access.run(options);
   if (wait === undefined) {
     // The answer to "run" is that it was queued; it may well be running by now.
     const now = await access.get(taskId);
+    const first = now?.state.status === 'pending' ? statusLine(now) : `[${taskId}] queued`;
     const status = now && now.state.status !== 'pending' ? `\nstatus now: ${statusLine(now).slice(taskId.length + 3)}` : '';
-    return `[${taskId}] queued\ncommand: ${command}${status}\nIt runs in the background; ask backgroundTasks_wait or backgroundTasks_output with id "${taskId}" for the result.`;
+    return `${first}\ncommand: ${command}${status}\nIt runs in the background; ask backgroundTasks_wait or backgroundTasks_output with id "${taskId}" for the result.`;
   }
   const { task, timedOut } = await access.wait(taskId, wait * 1000);
   if (timedOut) return `${statusLine(task)}\n${commandLine(task)}\nStill running after ${wait} s; ask backgroundTasks_wait with id "${taskId}" to keep waiting.`;

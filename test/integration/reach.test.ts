@@ -65,6 +65,43 @@ describe('Reach: bgt in the terminal, language model tools, bgt mcp', function (
     assert.equal(await lineOf(rc('ls')), '0');
   });
 
+  it('`bgt pause` / `bgt resume` typed in a terminal hold and release the window’s queue; with an id they stop and continue a task', async () => {
+    const t = terminal();
+    const file = (name: string) => path.join(scratch, name);
+    try {
+      t.sendText(`bgt pause > ${file('pause.out')}; echo $? > ${file('pause')}`);
+      assert.equal(await lineOf(file('pause')), '0');
+      assert.match(fs.readFileSync(file('pause.out'), 'utf8'), /^Paused the queue/);
+      assert.equal(h.api.isQueuePaused(), true);
+      const marker = `held-${Date.now()}`;
+      t.sendText(`bgt run -- echo ${marker} > ${file('held.id')}`);
+      const held = await lineOf(file('held.id'));
+      assert.equal(h.api.getTask(held)?.state.status, 'pending', 'a paused queue starts nothing');
+      t.sendText(`bgt resume; echo $? > ${file('resume')}`);
+      assert.equal(await lineOf(file('resume')), '0');
+      assert.equal(h.api.isQueuePaused(), false);
+      assert.equal((await finished(h.api, held)).state.status, 'completed');
+
+      t.sendText(`bgt run -- sleep 60 > ${file('sleeper.id')}`);
+      const sleeper = await lineOf(file('sleeper.id'));
+      await waitFor(() => h.api.getTask(sleeper)?.state.status === 'running', 'the sleeper to run', 60_000);
+      t.sendText(`bgt pause ${sleeper}; echo $? > ${file('pauseTask')}`);
+      assert.equal(await lineOf(file('pauseTask')), '0');
+      const paused = h.api.getTask(sleeper)?.state;
+      assert.ok(paused?.status === 'running' && paused.pausedAt !== undefined, JSON.stringify(paused));
+      t.sendText(`bgt resume ${sleeper}; echo $? > ${file('resumeTask')}; bgt resume ${sleeper} 2>/dev/null; echo $? > ${file('resumeAgain')}`);
+      assert.equal(await lineOf(file('resumeTask')), '0');
+      assert.equal(await lineOf(file('resumeAgain')), '1', 'nothing left to resume');
+      const resumed = h.api.getTask(sleeper)?.state;
+      assert.ok(resumed?.status === 'running' && resumed.pausedAt === undefined, JSON.stringify(resumed));
+      h.api.cancelTask(sleeper);
+      await finished(h.api, sleeper);
+    } finally {
+      // The paused queue survives a reload: never leave it paused for the suites after this one.
+      h.api.resumeQueue();
+    }
+  });
+
   it('the five tools are registered, each answering with "[id] status" first', async () => {
     const names = vscode.lm.tools.map((t) => t.name);
     for (const name of TOOLS) assert.ok(names.includes(name), `${name} is not in vscode.lm.tools`);

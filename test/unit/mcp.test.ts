@@ -54,6 +54,20 @@ describe('bgt mcp: the tools over MCP', function () {
     assert.match(text(await client.callTool({ name: 'backgroundTasks_output', arguments: { id, lines: 1 } })), /output \(last 1 lines\):\n\//);
   });
 
+  it('run takes the queue-control inputs over MCP too: the schema lists them and the task has them', async () => {
+    const { tools } = await client.listTools();
+    const props = Object.keys(tools[0].inputSchema.properties ?? {});
+    for (const name of ['timeoutSeconds', 'retries', 'retryDelaySeconds', 'delaySeconds', 'lane']) assert.ok(props.includes(name), name);
+    const queued = text(await client.callTool({ name: 'backgroundTasks_run', arguments: { command: 'exit 6', lane: 'gpu', timeoutSeconds: 30, retries: 1, waitSeconds: 60 } }));
+    assert.match(queued, /^\[(\w+)\] failed \(exit 6, \d+\.\ds, attempt 2\/2, lane gpu\)/);
+    const id = /^\[(\w+)\]/.exec(queued)?.[1] ?? '';
+    const task = ep.engine.getTask(id);
+    assert.deepEqual([task?.lane, task?.timeoutSeconds, task?.attempt, task?.attempts], ['gpu', 30, 2, 2]);
+    const bad = await client.callTool({ name: 'backgroundTasks_run', arguments: { command: 'x', retries: -1 } });
+    assert.equal(bad.isError, true);
+    assert.match(text(bad), /"retries": retries must be a whole number .*got -1/);
+  });
+
   it('a bad input or a refusal is an error result naming the reason', async () => {
     const bad = await client.callTool({ name: 'backgroundTasks_run', arguments: { command: 'x', priority: 'asap' } });
     assert.equal(bad.isError, true);

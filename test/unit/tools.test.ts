@@ -6,7 +6,9 @@ import * as path from 'node:path';
 import { engineAccess } from '../../src/control/access';
 import { runTool, TOOL_DESCRIPTIONS, TOOL_NAMES, TOOL_SCHEMAS } from '../../src/control/tools';
 import type { TaskEngine } from '../../src/core/engine';
-import { Sandbox } from './helpers';
+import { formatStartAt } from '../../src/core/format';
+import type { TaskSnapshot } from '../../src/core/types';
+import { Sandbox, waitFor } from './helpers';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
@@ -91,6 +93,55 @@ describe('agent tools: text and inputs', function () {
       const answer = await call(name, input);
       assert.equal(answer.isError, true, `${name} ${JSON.stringify(input)}`);
       assert.match(answer.text, expected, `${name} ${JSON.stringify(input)}`);
+    }
+    assert.equal(engine.getAllTasks().length, 0);
+  });
+
+  it('run takes timeoutSeconds, retries, retryDelaySeconds, delaySeconds and lane; the answer says them', async () => {
+    const queued = await call('backgroundTasks_run', { command: 'true', timeoutSeconds: 90, retries: 2, retryDelaySeconds: 5, delaySeconds: 600, lane: 'gpu' });
+    assert.equal(queued.isError, false, queued.text);
+    const id = /^\[(\w+)\]/.exec(queued.text)?.[1] ?? '';
+    const task = engine.getTask(id) as TaskSnapshot;
+    assert.deepEqual([task.timeoutSeconds, task.attempts, task.retryDelaySeconds, task.lane], [90, 3, 5, 'gpu']);
+    const startAt = task.state.status === 'pending' ? (task.state.startAt ?? 0) : 0;
+    assert.ok(startAt > Date.now() + 590_000, 'it starts in ten minutes');
+    assert.equal(queued.text.split('\n')[0], `[${id}] queued (${formatStartAt(startAt)}, attempt 1/3, lane gpu, timeout 90s)`);
+    assert.equal((await call('backgroundTasks_status', { id })).text.split('\n')[0], `[${id}] queued (${formatStartAt(startAt)}, attempt 1/3, lane gpu, timeout 90s)`);
+  });
+
+  it('a timed-out task answers "failed (timed out after 1s, …)"; a retried one its attempt', async () => {
+    const timedOut = await call('backgroundTasks_run', { command: 'sleep 30', timeoutSeconds: 1, waitSeconds: 60 });
+    assert.match(timedOut.text, /^\[\w+\] failed \(timed out after 1s, \d+\.\ds\)\n/);
+    const retried = await call('backgroundTasks_run', { command: 'echo try; exit 4', retries: 1, waitSeconds: 60 });
+    assert.match(retried.text, /^\[\w+\] failed \(exit 4, \d+\.\ds, attempt 2\/2\)\n/);
+    assert.equal(retried.text.match(/^try$/gm)?.length, 2, retried.text);
+  });
+
+  it('status and output say a paused task is paused', async () => {
+    const id = engine.spawnTask({ command: 'sleep 30', lane: 'db' });
+    await waitFor(() => engine.getTask(id)?.state.status === 'running', 'the task to run');
+    assert.equal(engine.pauseTask(id), true);
+    assert.match((await call('backgroundTasks_status', { id })).text, new RegExp(`^\\[${id}\\] running \\(\\d+\\.\\ds, paused, lane db\\)\n`));
+    assert.match((await call('backgroundTasks_output', { id })).text, new RegExp(`^\\[${id}\\] running \\([^)]*paused`));
+    assert.match((await call('backgroundTasks_status', {})).text, new RegExp(`^\\[${id}\\] running \\([^)]*paused, lane db\\) sleep 30$`));
+    assert.equal(engine.resumeTask(id), true);
+    assert.doesNotMatch((await call('backgroundTasks_status', { id })).text, /paused/);
+  });
+
+  it('bad queue-control inputs give an error text naming the field, and queue nothing', async () => {
+    const cases: [unknown, RegExp][] = [
+      [{ command: 'x', timeoutSeconds: -1 }, /^Error: "timeoutSeconds": timeoutSeconds must be a number of seconds of at least 0 .*got -1/],
+      [{ command: 'x', timeoutSeconds: '30' }, /"timeoutSeconds": .*got "30"/],
+      [{ command: 'x', retries: 1.5 }, /"retries": retries must be a whole number .*got 1\.5/],
+      [{ command: 'x', retryDelaySeconds: -3 }, /"retryDelaySeconds": retryDelaySeconds must be a number of seconds/],
+      [{ command: 'x', delaySeconds: 'soon' }, /"delaySeconds": delaySeconds must be a number of seconds/],
+      [{ command: 'x', lane: 5 }, /"lane": A lane is a name such as "gpu".*got 5/],
+      [{ command: 'x', lane: '' }, /"lane": A lane is a name/],
+    ];
+    for (const [input, expected] of cases) {
+      const answer = await call('backgroundTasks_run', input);
+      assert.equal(answer.isError, true, JSON.stringify(input));
+      assert.match(answer.text, expected, JSON.stringify(input));
     }
     assert.equal(engine.getAllTasks().length, 0);
   });
