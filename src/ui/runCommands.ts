@@ -118,7 +118,7 @@ async function runWithOptions(ui: UiServices, arg?: unknown): Promise<string | u
     if (!after) return undefined;
     dependsOn = after.id ? [after.id] : undefined;
   }
-  const queue = await askQueueOptions(prompts, title, ui.settings.current, ui.engine.getAllTasks());
+  const queue = await askQueueOptions(prompts, title, ui.settings.current);
   if (!queue) return undefined;
   // The last step, and optional: dismissing it runs the command without a matcher.
   const matcher = await prompts.pick(

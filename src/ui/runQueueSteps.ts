@@ -1,6 +1,6 @@
 // The queue-control steps of Run in Background with Options...: timeout, retries (and the delay
 // between them) and lane. Each is prefilled with its default, so Enter goes on with it.
-import type { SpawnOptions, TaskSnapshot } from '../core/types';
+import type { SpawnOptions } from '../core/types';
 import type { Prompts } from './seams';
 
 type QueueOptions = Pick<SpawnOptions, 'timeoutSeconds' | 'retries' | 'retryDelaySeconds' | 'lane'>;
@@ -16,14 +16,13 @@ function count(value: string): string | undefined {
 }
 
 /**
- * Asks timeout, retries (and their delay, when there are any) and, when lanes exist, the lane.
+ * Asks timeout, retries (and their delay, when there are any) and, when the setting names lanes, the lane.
  * Undefined when the person dismissed a step (the whole run is dropped, as with the other steps).
  */
 export async function askQueueOptions(
   prompts: Prompts,
   title: string,
   defaults: { defaultTimeoutSeconds: number; lanes: Readonly<Record<string, number>> },
-  tasks: readonly TaskSnapshot[],
 ): Promise<QueueOptions | undefined> {
   const fallback = defaults.defaultTimeoutSeconds;
   const timeout = await prompts.input({
@@ -49,12 +48,13 @@ export async function askQueueOptions(
     if (delay === undefined) return undefined;
     if (Number(delay) > 0) options.retryDelaySeconds = Number(delay);
   }
-  const lanes = new Set([...Object.keys(defaults.lanes), ...tasks.flatMap((t) => (t.lane === undefined ? [] : [t.lane]))]);
-  if (lanes.size > 0) {
+  // Only the lanes the setting names: the steps stay the same whatever the history holds.
+  const lanes = Object.keys(defaults.lanes);
+  if (lanes.length > 0) {
     const lane = await prompts.pick(
       [
         { label: 'No lane', lane: undefined, description: 'only maxConcurrentTasks limits it' },
-        ...[...lanes].map((name) => ({ label: name, lane: name, description: `at most ${defaults.lanes[name] ?? 1} at once` })),
+        ...lanes.map((name) => ({ label: name, lane: name, description: `at most ${defaults.lanes[name]} at once` })),
       ],
       { title: `${title}: lane`, placeHolder: 'A lane has its own limit (backgroundTasks.lanes), inside maxConcurrentTasks' },
     );

@@ -247,14 +247,16 @@ function laneOrder(keys: Iterable<string>, limits: Readonly<Record<string, numbe
 export interface TaskTree {
   provider: TaskTreeProvider;
   view: vscode.TreeView<TreeNode>;
+  dragAndDrop: TaskDragAndDrop;
 }
 
 export function registerTree(context: vscode.ExtensionContext, engine: TaskEngine): TaskTree {
   const provider = new TaskTreeProvider(engine);
+  const dragAndDrop = new TaskDragAndDrop(engine);
   const view = vscode.window.createTreeView(TREE_VIEW_ID, {
     treeDataProvider: provider,
     showCollapseAll: true,
-    dragAndDropController: new TaskDragAndDrop(engine),
+    dragAndDropController: dragAndDrop,
   });
   context.subscriptions.push(provider, view, new UnseenBadge(view, engine));
   // The history loads in the background; until it is in, the tree says so above what it shows.
@@ -262,5 +264,5 @@ export function registerTree(context: vscode.ExtensionContext, engine: TaskEngin
     view.message = 'Loading the task history…';
     context.subscriptions.push(engine.onDidLoad(() => (view.message = undefined)));
   }
-  return { provider, view };
+  return { provider, view, dragAndDrop };
 }

@@ -37,6 +37,18 @@ describe('workspace trust', () => {
     });
   }
 
+  it('resumeQueue refuses (it would let pending commands start); pauseQueue is allowed', async () => {
+    assert.equal(await vscode.commands.executeCommand('backgroundTasks.pauseQueue'), true);
+    const shown = h.notifications.shown.length;
+    try {
+      assert.equal(await vscode.commands.executeCommand('backgroundTasks.resumeQueue'), true, 'still paused');
+      assert.equal(h.api.isQueuePaused(), true);
+      assert.match(h.notifications.shown[shown]?.text ?? '', /Restricted Mode/);
+    } finally {
+      h.api.resumeQueue();
+    }
+  });
+
   it('the API refuses too', () => {
     assert.throws(() => h.api.spawnTask({ command: 'echo nope' }), /Restricted Mode/);
   });
