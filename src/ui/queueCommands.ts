@@ -30,8 +30,9 @@ function pauseQueue(ui: UiServices): boolean {
   return ui.engine.isQueuePaused();
 }
 
+// Resuming the queue or a task, and moving a task to the front, let commands run: Restricted Mode
+// refuses them, as the API does; pausing is always allowed.
 function resumeQueue(ui: UiServices): boolean {
-  // Resuming lets pending commands start, which Restricted Mode forbids.
   if (!checkTrusted(ui)) return ui.engine.isQueuePaused();
   ui.engine.resumeQueue();
   return ui.engine.isQueuePaused();
@@ -51,11 +52,13 @@ async function pauseTask(ui: UiServices, arg?: unknown, selection?: unknown): Pr
 }
 
 async function resumeTask(ui: UiServices, arg?: unknown, selection?: unknown): Promise<boolean> {
+  if (!checkTrusted(ui)) return false;
   const ids = await targets(ui, arg, selection, { title: 'Resume Task', statuses: ['running'], filter: isPaused, none: 'Background Tasks: no paused task to resume.' });
   return act(ui, ids, (id) => ui.engine.resumeTask(id), 'resume', 'it is not paused');
 }
 
 async function runNext(ui: UiServices, arg?: unknown): Promise<boolean> {
+  if (!checkTrusted(ui)) return false;
   const ids = await targets(ui, arg, undefined, { title: 'Run Next', statuses: ['pending'], none: 'Background Tasks: no pending task to move to the front of the queue.' });
   return act(ui, ids.slice(0, 1), (id) => ui.engine.runNext(id), 'run next', 'it is not pending');
 }

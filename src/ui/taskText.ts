@@ -1,6 +1,6 @@
 // Text the tree, tooltips and documents show for a task. No `vscode` import: plain strings,
 // Markdown escaped here because task text comes from commands people typed.
-import { durationOf, formatDuration, formatStartAt, priorityLabel, resultOf, STATUS_MARKS, TYPE_MARKS } from '../core/format';
+import { attemptLabel, durationOf, formatDuration, formatStartAt, markOf, priorityLabel, resultOf, TYPE_MARKS } from '../core/format';
 import type { Problem } from '../core/problemMatcher';
 import type { TaskSnapshot, TaskStatus } from '../core/types';
 
@@ -29,18 +29,6 @@ export function isPaused(task: Pick<TaskSnapshot, 'state'>): boolean {
   return task.state.status === 'running' && task.state.pausedAt !== undefined;
 }
 
-/** "attempt 2/3" for a task that may run more than once; undefined otherwise. */
-export function attemptText(task: Pick<TaskSnapshot, 'attempt' | 'attempts'>): string | undefined {
-  return task.attempts > 1 ? `attempt ${task.attempt}/${task.attempts}` : undefined;
-}
-
-/** The result of an ended task, "timed out after 30s" for one its timeout stopped. */
-export function resultText(task: TaskSnapshot): string | undefined {
-  const s = task.state;
-  if (s.status === 'failed' && s.timedOut && s.error) return s.error;
-  return resultOf(task);
-}
-
 /** The tree's description: `¢ [a1b2c3] · 4.2s · exit code 1 · 45% · waiting for [x]`. */
 export function describeTask(task: TaskSnapshot, now: number): string {
   const s = task.state;
@@ -50,10 +38,10 @@ export function describeTask(task: TaskSnapshot, now: number): string {
   const duration = durationOf(task, now);
   if (duration !== undefined) parts.push(formatDuration(duration));
   if (s.status === 'failed' || s.status === 'cancelled') {
-    const result = resultText(task);
+    const result = resultOf(task);
     if (result) parts.push(result);
   }
-  const attempt = attemptText(task);
+  const attempt = attemptLabel(task);
   if (attempt) parts.push(attempt);
   if (s.status === 'running' && s.pausedAt !== undefined) parts.push('paused');
   if (s.status === 'running' && s.timingOut) parts.push('timing out');
@@ -115,7 +103,7 @@ function formatTime(ms: number | undefined): string | undefined {
 export function taskFields(task: TaskSnapshot, now: number): [string, string][] {
   const s = task.state;
   const rows: [string, string | undefined][] = [
-    ['Status', isPaused(task) ? '⏸ running (paused)' : `${STATUS_MARKS[s.status]} ${s.status}`],
+    ['Status', `${markOf(task)} ${s.status}${isPaused(task) ? ' (paused)' : ''}`],
     ['Type', `${TYPE_MARKS[task.type]} ${task.type}`],
     ['Priority', `${priorityLabel(task.priority)} ${task.priority}`],
     ['Lane', task.lane],

@@ -17,7 +17,7 @@ describe('reordering the queue in the tree', () => {
   async function waitForPendingOrder(expected: string[]): Promise<void> {
     await vscode.page.waitForFunction(
       (want) => {
-        const rows = [...document.querySelectorAll('.part.sidebar .monaco-list-row')].sort(
+        const rows = Array.from(document.querySelectorAll('.part.sidebar .monaco-list-row')).sort(
           (a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top,
         );
         const shown = rows.map((r) => r.textContent ?? '').map((t) => want.find((w) => t.includes(w))).filter((t) => t !== undefined);

@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { TaskSnapshot } from '../../src/api';
 import { detailsUri, statisticsUri } from '../../src/ui/documents';
 import type { GroupNode, TaskNode, TreeNode } from '../../src/ui/treeNodes';
-import { finished, harness, waitFor, type Harness } from './helpers';
+import { finished, harness, notificationsSettled, waitFor, type Harness } from './helpers';
 
 const run = <T>(command: string, ...args: unknown[]) => vscode.commands.executeCommand<T>(`backgroundTasks.${command}`, ...args);
 
@@ -78,7 +78,10 @@ describe('queue control', () => {
     const paused = h.api.getTask(id);
     assert.ok(paused?.state.status === 'running' && paused.state.pausedAt !== undefined, JSON.stringify(paused?.state));
     await waitFor(() => processState(pid) === 'T', () => `the process to be stopped (state ${processState(pid)})`);
-    const node = await waitFor(() => nodeOf(id)?.task.state.status === 'running' && (nodeOf(id)?.task.state as { pausedAt?: number }).pausedAt && nodeOf(id), 'the paused node');
+    const node = await waitFor(() => {
+      const n = nodeOf(id);
+      return n?.task.state.status === 'running' && n.task.state.pausedAt !== undefined ? n : undefined;
+    }, 'the paused node');
     assert.equal((node.iconPath as vscode.ThemeIcon).id, 'debug-pause');
     assert.match(String(node.description), / · paused/);
     assert.match(node.contextValue ?? '', /canPause=false,paused=true/);
@@ -216,6 +219,11 @@ describe('queue control', () => {
     assert.equal(ended.attempts, 2);
     const flakyNode = await waitFor(() => nodeOf(flaky)?.task.state.status === 'failed' && nodeOf(flaky), 'the failed node');
     assert.match(String(flakyNode.description), /lane unit-lane · .* · exit code 3 · attempt 2\/2/);
+    await notificationsSettled(h);
+    const notices = h.notifications.about(flaky);
+    assert.equal(notices.length, 1, `one notice, for the last attempt: ${JSON.stringify(notices)}`);
+    assert.match(notices[0].text, /Lane: unit-lane/);
+    assert.match(notices[0].text, /Attempts: 2 of 2/);
     const uri = await run<vscode.Uri>('showDetails', flaky);
     assert.equal(uri?.toString(), detailsUri(flaky).toString());
     const text = (await vscode.workspace.openTextDocument(detailsUri(flaky))).getText();
