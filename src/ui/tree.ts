@@ -1,5 +1,6 @@
-// The task tree: groups by status (or by lane), a node per task, pending tasks in queue order. Engine events are gathered and applied at
-// most a few times a second; a change that keeps a task in its group refreshes only that node.
+// The task tree: groups by status (or by lane), a node per task, pending tasks in queue order.
+// Engine events are gathered and applied at most a few times a second; a change that keeps a
+// task in its group refreshes only that node.
 import * as vscode from 'vscode';
 import type { TaskEngine } from '../core/engine';
 import type { TaskSnapshot, TaskStatus } from '../core/types';
@@ -42,7 +43,7 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
       engine.onDidRemoveTask(() => this.refresh()),
       // The history loads after activation: the whole tree once it is in.
       engine.onDidLoad(() => this.refresh()),
-      // A reorder moves tasks within the pending group; a pause of the queue changes no node but is cheap.
+      // A reorder moves tasks within the pending group (the event does not say which, so all of it).
       engine.onDidChangeQueue(() => this.refresh()),
     ];
     // Durations of running tasks move on by themselves (a paused one's does not).
