@@ -1,5 +1,6 @@
 // Reading the queue-control settings (timeout, lanes, tree grouping). No `vscode` import: each
 // reader takes the raw value and says, in a warning a person can act on, what it fell back to.
+import { validateLaneName } from '../core/queueOptions';
 
 export type TreeGroupBy = 'status' | 'lane';
 
@@ -27,12 +28,22 @@ export function readLanes(raw: unknown): Read<Record<string, number>> {
   const value: Record<string, number> = {};
   const bad: string[] = [];
   for (const [name, limit] of Object.entries(raw as Record<string, unknown>)) {
-    if (name.trim() === '') bad.push(`an empty lane name (${JSON.stringify(limit)})`);
+    if (!isLaneName(name)) bad.push(`the lane name ${JSON.stringify(name)} (a lane is a non-empty name on one line, at most 64 characters)`);
     else if (typeof limit === 'number' && Number.isInteger(limit) && limit >= 1) value[name] = limit;
     else bad.push(`"${name}": ${JSON.stringify(limit)}`);
   }
   if (bad.length === 0) return { value };
   return { value, warning: `${PREFIX}lanes: each limit must be a whole number of at least 1; ignoring ${bad.join(', ')} (such a lane runs 1 task at a time).` };
+}
+
+/** The engine's own rule for a lane name, so a setting it would refuse is left out here, with a warning. */
+function isLaneName(name: string): boolean {
+  try {
+    validateLaneName(name);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function readTreeGroupBy(raw: unknown): Read<TreeGroupBy> {
