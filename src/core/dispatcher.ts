@@ -1,24 +1,29 @@
-// Running the queue: which pending task starts when (with the scheduler's ReadyQueue and a
-// per-turn budget), starting it through the runner, hearing how it went, and ending it the one
-// way a task ends (finish). The engine (engine.ts) owns one and sends it the queue's commands.
+// Running the queue: which pending task starts when (with the ReadyQueue, lane limits, delayed
+// starts and a per-turn budget), starting it through the runner, hearing how it went, pausing
+// and timing it out, queueing its next attempt, and ending it the one way a task ends (finish).
+// The engine (engine.ts) owns one and sends it the queue's commands.
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import { appendLine, attemptOf, attemptsOf, retries, separatorLine, TimeoutTimers } from './attempts';
 import type { EngineSettings } from './engineSettings';
 import { buildCompletionMessage } from './format';
 import { readTail } from './logReader';
 import { ProgressTracker } from './progressTracker';
+import { ReadyQueue } from './readyQueue';
 import { Runner, type ProcessEnd } from './runner';
 import { startInput } from './startInput';
-import { dependencyVerdict, ReadyQueue, TurnBudget } from './scheduler';
+import { dependencyVerdict, TurnBudget } from './scheduler';
 import type { TaskStore } from './store';
 import type { TaskRecord } from './taskRecord';
-import { endedState, isFinal } from './taskState';
+import { endedState, isFinal, pausedMsOf, runningMs } from './taskState';
 import type { TaskTable } from './taskTable';
 import type { TaskProgress, TaskState } from './types';
 
 const FAILURE_TAIL_LINES = 10;
 /** Starting a process costs a few ms of this thread; more starts than fit wait for the next turn. */
 const START_BUDGET_MS = 4;
+/** setTimeout's longest delay; a later start time is looked at again when it fires. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** The marker of one task's processes: random, so unique across windows and machines (unlike the 6-hex id). */
 export function newToken(): string {
@@ -36,6 +41,10 @@ export class Dispatcher {
   private readonly queue = new ReadyQueue();
   private readonly budget = new TurnBudget(START_BUDGET_MS, () => this.schedule());
   private readonly progress: ProgressTracker;
+  private readonly timeouts = new TimeoutTimers((id) => this.timeOut(id));
+  /** Wakes the queue when the earliest delayed task may start. */
+  private wakeTimer: NodeJS.Timeout | undefined;
+  private wakeAt: number | undefined;
   private disposed = false;
 
   constructor(
@@ -45,6 +54,8 @@ export class Dispatcher {
     pollMs: number,
     /** Called after each task ends (the engine applies the history limit). */
     private readonly afterFinish: () => void,
+    /** Pending tasks wait (verbose ones still start at once); running ones go on. */
+    private queuePaused = false,
   ) {
     this.runner = new Runner(
       {
@@ -111,11 +122,79 @@ export class Dispatcher {
       throw err;
     }
     this.table.touch(t);
-    if (!this.runner.stop(id, this.settings.graceMs, () => this.killed.add(id))) {
+    this.timeouts.disarm(id);
+    if (!this.runner.stop(id, this.settings.graceMs, () => this.killed.add(id), s.pausedAt !== undefined)) {
       // Its process is already gone; the runner reports the end shortly.
       return { ok: true, message: `Task ${id} is ending.` };
     }
     return { ok: true, message: `Stopping task ${id}: SIGTERM sent, SIGKILL after ${this.settings.graceMs} ms.` };
+  }
+
+  get paused(): boolean {
+    return this.queuePaused;
+  }
+
+  /** Pauses or resumes the queue: while paused, pending tasks wait and running ones go on. */
+  setPaused(paused: boolean): void {
+    this.queuePaused = paused;
+    this.requestSchedule();
+  }
+
+  /** A task handed to the runner whose start has not been heard yet. */
+  isStarting(id: string): boolean {
+    return this.active.has(id) && this.table.tasks.get(id)?.state.status === 'pending';
+  }
+
+  /** A pending task's priority or position changed (or, with no task, many positions did). */
+  reordered(t?: TaskRecord): void {
+    if (t) this.queue.reorder(t);
+    else this.queue.resort();
+    this.requestSchedule();
+  }
+
+  /** SIGSTOP to all of a running task's processes; false when it is not running, already paused or being stopped. */
+  pause(id: string): boolean {
+    const t = this.table.tasks.get(id);
+    const s = t?.state;
+    if (!t || s?.status !== 'running' || s.pausedAt !== undefined || s.cancelling || s.timingOut || !this.runner.isWatching(id)) return false;
+    t.state = { ...s, pausedAt: Date.now() };
+    try {
+      // On disk before the signal: an engine built later knows its processes are stopped.
+      this.store.writer.save(t);
+    } catch (err) {
+      t.state = s;
+      throw err;
+    }
+    if (!this.runner.signal(id, 'SIGSTOP')) {
+      // Nothing of it is left to stop: its end is reported shortly.
+      t.state = s;
+      this.store.writer.saveSoon(t);
+      return false;
+    }
+    this.timeouts.disarm(id);
+    this.table.touch(t);
+    return true;
+  }
+
+  /** SIGCONT to all of a paused task's processes; false when it is not paused. */
+  resume(id: string): boolean {
+    const t = this.table.tasks.get(id);
+    const s = t?.state;
+    if (!t || s?.status !== 'running' || s.pausedAt === undefined) return false;
+    // The signal before the save: a crash between leaves it marked paused while it runs, which
+    // a resume mends, rather than marked running while it is stopped for good.
+    this.runner.signal(id, 'SIGCONT');
+    const { pausedAt: _pausedAt, ...rest } = s;
+    void _pausedAt;
+    t.state = { ...rest, pausedMs: pausedMsOf(s, Date.now()) };
+    try {
+      this.store.writer.save(t);
+    } catch {
+      this.store.writer.saveSoon(t);
+    }
+    this.timeouts.arm(t);
+    this.table.touch(t);
+    return true;
   }
 
   /** Sets a running task's progress from code (0..100); false if it is not running. */
@@ -132,6 +211,8 @@ export class Dispatcher {
     this.progress.dispose();
     this.disposed = true;
     this.budget.dispose();
+    this.timeouts.dispose();
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
     this.runner.dispose();
   }
 
@@ -147,6 +228,7 @@ export class Dispatcher {
 
   private schedule(): void {
     if (this.disposed) return;
+    const now = Date.now();
     for (const t of [...this.queue.blocked]) {
       if (t.state.status !== 'pending') {
         this.queue.blocked.delete(t);
@@ -157,25 +239,48 @@ export class Dispatcher {
         this.queue.blocked.delete(t);
         this.finish(t, { status: 'cancelled', reason: verdict.reason, endedAt: Date.now() });
       } else if (verdict.kind === 'ready') {
-        this.queue.makeReady(t);
+        this.queue.makeReady(t, now);
       } else if (String(verdict.waitingFor) !== String(t.state.waitingFor ?? [])) {
         t.state = { ...t.state, waitingFor: verdict.waitingFor };
         this.store.writer.saveSoon(t);
         this.table.touch(t);
       }
     }
+    this.armWake(this.queue.wake(now));
     let inLimit = 0;
-    for (const id of this.active) if (this.table.tasks.get(id)?.mode !== 'verbose') inLimit++;
-    for (let t = this.queue.peek(inLimit < this.settings.maxConcurrent); t; t = this.queue.peek(inLimit < this.settings.maxConcurrent)) {
+    const inLane = new Map<string, number>();
+    for (const id of this.active) {
+      const t = this.table.tasks.get(id);
+      if (t?.mode !== 'verbose') inLimit++;
+      if (t?.lane !== undefined) inLane.set(t.lane, (inLane.get(t.lane) ?? 0) + 1);
+    }
+    const laneHasRoom = (lane: string): boolean => (inLane.get(lane) ?? 0) < this.settings.laneLimit(lane);
+    const slotFree = (): boolean => !this.queuePaused && inLimit < this.settings.maxConcurrent;
+    for (let t = this.queue.next(slotFree(), laneHasRoom); t; t = this.queue.next(slotFree(), laneHasRoom)) {
       if (t.state.status === 'pending' && !this.active.has(t.id)) {
         if (!this.budget.allows()) return;
         if (t.mode !== 'verbose') inLimit++;
+        if (t.lane !== undefined) inLane.set(t.lane, (inLane.get(t.lane) ?? 0) + 1);
         this.queue.shift(t);
         this.start(t);
       } else {
         this.queue.shift(t);
       }
     }
+  }
+
+  /** Runs the queue when the earliest delayed task may start (a timer, kept until then). */
+  private armWake(at: number | undefined): void {
+    if (at === this.wakeAt) return;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = undefined;
+    this.wakeAt = at;
+    if (at === undefined) return;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = undefined;
+      this.wakeAt = undefined;
+      this.requestSchedule();
+    }, Math.min(MAX_TIMER_MS, Math.max(0, at - Date.now())));
   }
 
   private start(t: TaskRecord): void {
@@ -185,11 +290,20 @@ export class Dispatcher {
       return this.finish(t, { status: 'failed', endedAt: Date.now(), error: input.error });
     }
     const stdinPath = input.stdinPath;
+    const dir = this.store.attemptDir(t.id, attemptOf(t));
+    if (attemptOf(t) > 1) {
+      try {
+        fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+      } catch (err) {
+        const error = `could not start attempt ${attemptOf(t)}: cannot create ${dir} (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
+        return this.finish(t, { status: 'failed', endedAt: Date.now(), error });
+      }
+    }
     t.token ??= newToken();
     this.active.add(t.id);
     this.runner.start({
       id: t.id,
-      dir: this.store.taskDir(t.id),
+      dir,
       logPath: this.store.logPath(t.id),
       shell: this.settings.shell,
       command: t.command,
@@ -208,8 +322,9 @@ export class Dispatcher {
     const s = t.state;
     const pidStartTime = startTime ? { pidStartTime: startTime } : {};
     if (s.status === 'pending') t.state = { status: 'running', startedAt: Date.now(), pid, ...pidStartTime };
-    else if (s.status === 'running') t.state = { status: 'running', startedAt: s.startedAt, pid, ...pidStartTime, ...(s.cancelling ? { cancelling: s.cancelling } : {}) };
+    else if (s.status === 'running') t.state = { ...s, pid, ...pidStartTime };
     else return;
+    this.timeouts.arm(t);
     if (s.status === 'pending') this.progress.watch(id, this.store.logPath(id));
     // Not written: the wrapper's pid file, its first act, already tells a later engine that the
     // task started, with its pid (adoptStarted), so task.json is written when the task is queued
@@ -229,9 +344,13 @@ export class Dispatcher {
     this.progress.watch(t.id, this.store.logPath(t.id));
     this.runner.watch(t.id, pid, startTime, t.token);
     const s = t.state;
-    if (s.status === 'running' && s.cancelling) {
-      // Cancelled by an engine that went away during the grace period: finish the job.
-      this.runner.stop(t.id, Math.max(0, s.cancelling.at + this.settings.graceMs - Date.now()), () => this.killed.add(t.id));
+    const stopping = s.status === 'running' ? (s.cancelling ?? s.timingOut) : undefined;
+    if (s.status === 'running' && stopping) {
+      // Cancelled or timed out by an engine that went away during the grace period: finish the job.
+      this.runner.stop(t.id, Math.max(0, stopping.at + this.settings.graceMs - Date.now()), () => this.killed.add(t.id), s.pausedAt !== undefined);
+    } else {
+      // Its deadline is kept: the running time so far counts (its start is on disk).
+      this.timeouts.arm(t);
     }
   }
 
@@ -244,9 +363,78 @@ export class Dispatcher {
     } else if (s.status === 'running') {
       // The wrapper exits with the status it writes to the exit file: when the runner saw that
       // status (its own child, not stopped), the file has nothing to add and is not read.
-      const exit = end.exitCode !== undefined && !s.cancelling ? undefined : this.store.readExit(id);
-      this.finish(t, endedState(s, exit, end, this.killed.has(id)));
+      const exit = end.exitCode !== undefined && !s.cancelling && !s.timingOut ? undefined : this.store.readExit(id, attemptOf(t));
+      this.ended(t, endedState(s, exit, end, this.killed.has(id), t.timeoutSeconds));
     }
+  }
+
+  /** An attempt ended: a failure with attempts left queues the next one, anything else ends the task. */
+  ended(t: TaskRecord, state: TaskState): void {
+    if (retries(t, state)) this.retry(t, state);
+    else this.finish(t, state);
+  }
+
+  /**
+   * Queues the task's next attempt, as the same task: pending again (until its retry delay is
+   * over, if it has one), its log going on after a separator line. No finish event, no message:
+   * those are for the final outcome.
+   */
+  private retry(t: TaskRecord, failed: TaskState): void {
+    const now = Date.now();
+    const next = attemptOf(t) + 1;
+    try {
+      appendLine(this.store.logPath(t.id), separatorLine(next, attemptsOf(t), failed));
+    } catch (err) {
+      this.settings.log(`Background Tasks: could not write to the log of task ${t.id}: ${String(err)}`);
+    }
+    this.forgetAttempt(t.id);
+    delete t.progress;
+    t.attempt = next;
+    // Its own marker: the SIGKILL sweep that ends a stopped attempt's leftovers after the grace
+    // period must not reach the next attempt, which may have started by then.
+    t.token = newToken();
+    const delayMs = (t.retryDelaySeconds ?? 0) * 1000;
+    t.state = { status: 'pending', enqueuedAt: now, ...(delayMs > 0 ? { startAt: now + delayMs } : {}) };
+    try {
+      // On disk before the next attempt can start: a later engine starts attempt `next`, once.
+      this.store.writer.save(t);
+    } catch {
+      this.store.writer.saveSoon(t);
+    }
+    this.table.touch(t);
+    this.queue.add(t, now);
+    this.requestSchedule();
+  }
+
+  /** Its timeout was reached: stopped as a cancel stops it, to end failed, "timed out after 30s". */
+  private timeOut(id: string): void {
+    const t = this.table.tasks.get(id);
+    const s = t?.state;
+    if (!t || this.disposed || s?.status !== 'running' || s.cancelling || s.timingOut || s.pausedAt !== undefined) return;
+    const now = Date.now();
+    if (runningMs(s, now) < (t.timeoutSeconds ?? 0) * 1000) {
+      this.timeouts.arm(t, now);
+      return;
+    }
+    t.state = { ...s, timingOut: { at: now } };
+    try {
+      // On disk before any signal, so an engine built after this one still records the timeout.
+      this.store.writer.save(t);
+    } catch (err) {
+      this.settings.log(`Background Tasks: could not save task ${id} before stopping it at its timeout: ${String(err)}`);
+      this.store.writer.saveSoon(t);
+    }
+    this.table.touch(t);
+    this.runner.stop(id, this.settings.graceMs, () => this.killed.add(id));
+  }
+
+  /** What the dispatcher holds for one attempt of a task. */
+  private forgetAttempt(id: string): void {
+    this.active.delete(id);
+    this.killed.delete(id);
+    this.cancelOnStart.delete(id);
+    this.progress.forget(id);
+    this.timeouts.disarm(id);
   }
 
   /** The one way a task ends: state, message, save, events (exactly one finish event). */
@@ -254,10 +442,7 @@ export class Dispatcher {
     if (isFinal(t.state.status)) return;
     t.state = state;
     delete t.progress;
-    this.active.delete(t.id);
-    this.killed.delete(t.id);
-    this.cancelOnStart.delete(t.id);
-    this.progress.forget(t.id);
+    this.forgetAttempt(t.id);
     this.table.invalidate(t.id);
     this.table.noteFinished(t);
     const tail = state.status === 'failed' ? readTail(this.store.logPath(t.id), FAILURE_TAIL_LINES, 16 * 1024) : [];

@@ -6,8 +6,11 @@ import * as path from 'node:path';
 import { Dispatcher, newToken } from './dispatcher';
 import { EngineSettings } from './engineSettings';
 import { Emitter } from './events';
+import { exportTasks } from './export';
 import { loadHistory } from './history';
 import type { FollowOptions, LogFollower, ReadResult } from './logReader';
+import { QueueControl } from './queueControl';
+import type { MoveTarget } from './queueOrder';
 import { adoptStarted, restoreTasks } from './restore';
 import { dependencyVerdict } from './scheduler';
 import { computeStatistics } from './stats';
@@ -24,6 +27,7 @@ export class TaskEngine implements Disposable {
   private readonly store: TaskStore;
   private readonly table: TaskTable;
   private readonly dispatcher: Dispatcher;
+  private readonly queueControl: QueueControl;
   private disposed = false;
   private seq = 0;
   private loading = true;
@@ -36,7 +40,8 @@ export class TaskEngine implements Disposable {
     this.settings = new EngineSettings(options);
     this.store = new TaskStore(options.storageDir, this.settings.log);
     this.table = new TaskTable(this.store, this.settings.log);
-    this.dispatcher = new Dispatcher(this.table, this.store, this.settings, options.pollIntervalMs ?? 500, () => this.enforceHistory());
+    this.dispatcher = new Dispatcher(this.table, this.store, this.settings, options.pollIntervalMs ?? 500, () => this.enforceHistory(), this.store.readQueuePaused());
+    this.queueControl = new QueueControl(this.table, this.store, this.dispatcher, () => this.seq + 1);
   }
 
   /**
@@ -101,6 +106,7 @@ export class TaskEngine implements Disposable {
       restoreTasks(all, {
         store: this.store,
         watch: (r, pid, startTime) => this.dispatcher.watchRestored(r, pid, startTime),
+        ended: (r, state) => this.dispatcher.ended(r, state),
         finish: (r, state) => this.dispatcher.finish(r, state),
         dependenciesOf: (id) => this.table.dependenciesOf(id),
       });
@@ -122,7 +128,8 @@ export class TaskEngine implements Disposable {
     const valid = validateSpawnOptions(options, (id) => this.table.tasks.has(id), (id) => this.table.dependenciesOf(id));
     const id = this.store.newId((candidate) => this.table.tasks.has(candidate));
     const now = Date.now();
-    const { cwd, stdinText, ...rest } = valid;
+    const { cwd, stdinText, startAt, ...rest } = valid;
+    const timeoutSeconds = rest.timeoutSeconds ?? this.settings.defaultTimeoutSeconds;
     const record: TaskRecord = {
       ...rest,
       id,
@@ -130,13 +137,16 @@ export class TaskEngine implements Disposable {
       cwd: path.resolve(this.settings.defaultCwd, cwd ?? '.'),
       createdAt: now,
       token: newToken(),
-      state: { status: 'pending', enqueuedAt: now },
+      state: { status: 'pending', enqueuedAt: now, ...(startAt !== undefined ? { startAt } : {}) },
     };
     if (record.stdinFrom === undefined) delete record.stdinFrom;
     if (record.stdinFile === undefined) delete record.stdinFile;
+    // The default applies as the task is queued; 0 (given or by default) means none.
+    if (timeoutSeconds > 0) record.timeoutSeconds = timeoutSeconds;
+    else delete record.timeoutSeconds;
     if (stdinText !== undefined) record.ownStdin = true;
     const verdict = dependencyVerdict(record, (d) => this.table.tasks.get(d));
-    if (verdict.kind === 'waiting') record.state = { status: 'pending', enqueuedAt: now, waitingFor: verdict.waitingFor };
+    if (verdict.kind === 'waiting') record.state = { status: 'pending', enqueuedAt: now, waitingFor: verdict.waitingFor, ...(startAt !== undefined ? { startAt } : {}) };
     this.store.createQueued(record, stdinText);
     if (this.loading) this.createdWhileLoading.push(record);
     this.table.tasks.set(id, record);
@@ -170,7 +180,7 @@ export class TaskEngine implements Disposable {
   rerunTask(id: string): string {
     const t = this.table.tasks.get(id);
     if (!t) throw new TaskOptionsError('id', `No task with id "${id}" to run again.`);
-    const { command, type, priority, cwd, env, metadata, problemMatcher } = t;
+    const { command, type, priority, cwd, env, metadata, problemMatcher, timeoutSeconds, retries, retryDelaySeconds, lane } = t;
     let stdinText: string | undefined;
     if (t.ownStdin) {
       try {
@@ -190,11 +200,69 @@ export class TaskEngine implements Disposable {
       mode,
       ...(stdinText !== undefined ? { stdinText } : {}),
       ...(problemMatcher !== undefined ? { problemMatcher } : {}),
+      // 0: the timeout it ran with was none, whatever the default is now.
+      timeoutSeconds: timeoutSeconds ?? 0,
+      ...(retries !== undefined ? { retries } : {}),
+      ...(retryDelaySeconds !== undefined ? { retryDelaySeconds } : {}),
+      ...(lane !== undefined ? { lane } : {}),
     });
   }
 
   getStatistics(): TaskStatistics {
-    return computeStatistics(this.table.tasks.values(), this.settings.maxConcurrent);
+    return computeStatistics(this.table.tasks.values(), this.settings.maxConcurrent, this.dispatcher.paused);
+  }
+
+  // ---- queue control ----
+
+  /** Pending tasks wait until resumeQueue() (verbose ones still start at once); running ones go on. Kept across a reload. */
+  pauseQueue(): void {
+    this.assertOpen();
+    this.queueControl.setPaused(true);
+  }
+
+  resumeQueue(): void {
+    this.assertOpen();
+    this.queueControl.setPaused(false);
+  }
+
+  isQueuePaused(): boolean {
+    return this.queueControl.isPaused();
+  }
+
+  /** Fires on a pause or resume of the queue and on a reorder (runNext, moveTask). */
+  onDidChangeQueue(listener: () => void): Disposable {
+    return this.queueControl.onDidChange(listener);
+  }
+
+  /** SIGSTOP to all of a running task's processes; it stays running with pausedAt, its clock stopped. False when there is nothing to pause. */
+  pauseTask(id: string): boolean {
+    return this.dispatcher.pause(id);
+  }
+
+  /** SIGCONT to all of a paused task's processes; false when it is not paused. */
+  resumeTask(id: string): boolean {
+    return this.dispatcher.resume(id);
+  }
+
+  /** Gives a pending task the highest priority present and the first place; false when it is not waiting in the queue. */
+  runNext(id: string): boolean {
+    return this.queueControl.runNext(id);
+  }
+
+  /** Puts a pending task before or after another pending one, taking that one's priority; false when either is not waiting in the queue. */
+  moveTask(id: string, target: MoveTarget): boolean {
+    return this.queueControl.moveTask(id, target);
+  }
+
+  /** Pending tasks in the order they will start (priority, then position). */
+  getQueue(): TaskSnapshot[] {
+    return this.queueControl.getQueue();
+  }
+
+  /** Every task, oldest first, as JSON or CSV (never env values). */
+  exportHistory(format: 'json' | 'csv'): string {
+    if (format !== 'json' && format !== 'csv') throw new TaskOptionsError('format', `Export as "json" or "csv" (got ${JSON.stringify(format)}).`);
+    return exportTasks([...this.table.getAllTasks()].reverse(), format);
   }
 
   /** Sets a running task's progress from code (0..100); false if it is not running. */
@@ -209,6 +277,7 @@ export class TaskEngine implements Disposable {
     this.dispatcher.dispose();
     for (const err of this.store.writer.flushSync()) this.settings.log(`Background Tasks: could not save a task: ${String(err)}`);
     this.loadedEmitter.dispose();
+    this.queueControl.dispose();
     this.table.dispose();
   }
 
@@ -234,6 +303,17 @@ export class TaskEngine implements Disposable {
 
   setDefaultCwd(cwd: string): void {
     this.settings.defaultCwd = cwd;
+  }
+
+  /** Limits of named lanes; a lane not named has a limit of 1. */
+  setLanes(limits: Record<string, number>): void {
+    this.settings.setLanes(limits);
+    this.dispatcher.requestSchedule();
+  }
+
+  /** Timeout of tasks queued from now on that give none; 0 = none. */
+  setDefaultTimeoutSeconds(seconds: number): void {
+    this.settings.defaultTimeoutSeconds = seconds;
   }
 
   // ---- the task table's answers ----

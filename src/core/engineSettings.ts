@@ -1,5 +1,7 @@
 // The engine's settings, validated: limit, grace period, history size, shell, default working
-// folder, and where warnings go. A value that is not valid is refused with an error naming it.
+// folder, lane limits, default timeout, and where warnings go. A value that is not valid is
+// refused with an error naming it.
+import { validateDefaultTimeout, validateLanes } from './queueOptions';
 import type { EngineOptions } from './types';
 import { TaskOptionsError, wholeNumber } from './validate';
 
@@ -9,6 +11,8 @@ export class EngineSettings {
   private history: number;
   private shellPath: string;
   private cwd: string;
+  private laneLimits: Record<string, number>;
+  private timeoutSeconds: number;
   readonly log: (message: string) => void;
   /** What every task's environment becomes when it starts (e.g. the control socket added); never stored. */
   readonly taskEnvironment: (env: Readonly<Record<string, string>>) => Record<string, string>;
@@ -19,6 +23,8 @@ export class EngineSettings {
     this.history = wholeNumber(options.historyLimit ?? 500, 'historyLimit', 0);
     this.shellPath = options.shell ?? '/bin/sh';
     this.cwd = options.defaultCwd ?? process.cwd();
+    this.laneLimits = validateLanes(options.lanes ?? {});
+    this.timeoutSeconds = validateDefaultTimeout(options.defaultTimeoutSeconds ?? 0);
     this.log = options.log ?? ((m) => console.warn(m));
     this.taskEnvironment = options.taskEnvironment ?? ((env) => ({ ...env }));
   }
@@ -58,5 +64,21 @@ export class EngineSettings {
   set defaultCwd(cwd: string) {
     if (typeof cwd !== 'string' || cwd === '') throw new TaskOptionsError('cwd', 'The default working folder must be a path.');
     this.cwd = cwd;
+  }
+
+  /** A lane's limit: as set, or 1 for a lane the setting does not name. */
+  laneLimit(lane: string): number {
+    return Object.hasOwn(this.laneLimits, lane) ? this.laneLimits[lane] : 1;
+  }
+  setLanes(limits: Record<string, number>): void {
+    this.laneLimits = validateLanes(limits);
+  }
+
+  /** Seconds; 0 means none. */
+  get defaultTimeoutSeconds(): number {
+    return this.timeoutSeconds;
+  }
+  set defaultTimeoutSeconds(seconds: number) {
+    this.timeoutSeconds = validateDefaultTimeout(seconds);
   }
 }

@@ -37,17 +37,43 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(totalMinutes / 60)}h ${String(totalMinutes % 60).padStart(2, '0')}m`;
 }
 
-/** How long the task ran (or has been running), or undefined if it never started. */
+/** The mark of a task in the listing: its status's, or `⏸` while it is paused. */
+export const PAUSED_MARK = '⏸';
+
+export function markOf(task: Pick<TaskSnapshot, 'state'>): string {
+  const s = task.state;
+  return s.status === 'running' && s.pausedAt !== undefined ? PAUSED_MARK : STATUS_MARKS[s.status];
+}
+
+/** How long the task (its last attempt) ran or has been running, paused time left out; undefined if it never started. */
 export function durationOf(task: Pick<TaskSnapshot, 'state'>, now = Date.now()): number | undefined {
   const s = task.state;
   switch (s.status) {
     case 'pending':
       return undefined;
-    case 'running':
-      return Math.max(0, now - s.startedAt);
+    case 'running': {
+      const paused = (s.pausedMs ?? 0) + (s.pausedAt !== undefined ? Math.max(0, now - s.pausedAt) : 0);
+      return Math.max(0, now - s.startedAt - paused);
+    }
     default:
-      return s.startedAt === undefined ? undefined : Math.max(0, s.endedAt - s.startedAt);
+      return s.startedAt === undefined ? undefined : Math.max(0, s.endedAt - s.startedAt - (s.pausedMs ?? 0));
   }
+}
+
+const pad2 = (n: number): string => String(n).padStart(2, '0');
+
+/** `starts at 18:00` (local time), with the date when it is not today: `starts at 2026-12-02 18:00`. */
+export function formatStartAt(epochMs: number, now = Date.now()): string {
+  const at = new Date(epochMs);
+  const today = new Date(now);
+  const time = `${pad2(at.getHours())}:${pad2(at.getMinutes())}`;
+  const sameDay = at.getFullYear() === today.getFullYear() && at.getMonth() === today.getMonth() && at.getDate() === today.getDate();
+  return sameDay ? `starts at ${time}` : `starts at ${at.getFullYear()}-${pad2(at.getMonth() + 1)}-${pad2(at.getDate())} ${time}`;
+}
+
+/** `attempt 2/3` for a task with retries; undefined for a task of one attempt. */
+export function attemptLabel(task: Pick<TaskSnapshot, 'attempt' | 'attempts'>): string | undefined {
+  return task.attempts > 1 ? `attempt ${task.attempt}/${task.attempts}` : undefined;
 }
 
 /** A failure is at least as loud as high; otherwise the task's own priority. */
@@ -64,6 +90,7 @@ export function resultOf(task: Pick<TaskSnapshot, 'state'>): string | undefined 
   if (s.status === 'completed') return 'exit code 0';
   if (s.status === 'cancelled') return s.reason;
   if (s.status !== 'failed') return undefined;
+  if (s.timedOut && s.error) return s.error;
   if (s.exitCode !== undefined) return `exit code ${s.exitCode}${s.signal ? ` (${s.signal})` : ''}`;
   return s.signal ?? s.error ?? 'failed';
 }
@@ -74,13 +101,18 @@ export function formatListingLine(task: TaskSnapshot, now = Date.now()): string 
   const duration = durationOf(task, now);
   let when: string;
   if (s.status === 'running') {
-    when = `${formatDuration(duration ?? 0)} (running)`;
+    when = `${formatDuration(duration ?? 0)} (${s.pausedAt !== undefined ? 'paused' : 'running'})`;
   } else if (s.status === 'pending') {
-    when = s.waitingFor?.length ? `(after ${s.waitingFor.join(',')})` : '(queued)';
+    if (s.waitingFor?.length) when = `(after ${s.waitingFor.join(',')})`;
+    else if (s.startAt !== undefined && s.startAt > now) when = `(${formatStartAt(s.startAt, now)})`;
+    else when = '(queued)';
   } else {
     when = duration === undefined ? '-' : formatDuration(duration);
   }
-  const head = `${STATUS_MARKS[s.status]} ${TYPE_MARKS[task.type]} [${task.id}] ${s.status.toUpperCase().padEnd(10)} `;
+  // Tasks of older versions (and hand-made snapshots) have no attempt count.
+  const attempt = task.attempts !== undefined ? attemptLabel(task) : undefined;
+  if (attempt) when = `${when} ${attempt}`;
+  const head = `${markOf(task)} ${TYPE_MARKS[task.type]} [${task.id}] ${s.status.toUpperCase().padEnd(10)} `;
   return `${head}${when.padEnd(15)} ${firstLine(task.command)}`;
 }
 
@@ -121,6 +153,7 @@ export function formatCompletionMessage(task: TaskSnapshot, tailLines: readonly 
   lines.push(...formatListingDetails(task));
   const duration = durationOf(task);
   if (duration !== undefined && s.status !== 'running') lines.push(`    Duration: ${formatDuration(duration)}`);
+  if (task.attempts > 1) lines.push(`    Attempts: ${task.attempt} of ${task.attempts}`);
   for (const [key, value] of Object.entries(task.metadata)) {
     lines.push(`    ${key}: ${String(value)}`);
   }

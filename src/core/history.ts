@@ -96,5 +96,13 @@ export function parseRecord(text: string, folderName: string): TaskRecord | unde
   record.metadata = isObject(record.metadata) ? record.metadata : {};
   record.env = isObject(record.env) ? record.env : {};
   record.dependsOn = Array.isArray(record.dependsOn) ? record.dependsOn.filter((d) => typeof d === 'string') : [];
+  // Queue-control fields of a hand-edited or damaged file: a bad one is dropped, never trusted.
+  const positive = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+  if (!(Number.isInteger(record.attempt) && record.attempt! >= 1)) delete record.attempt;
+  if (!positive(record.retries) || !Number.isInteger(record.retries)) delete record.retries;
+  if (!positive(record.retryDelaySeconds)) delete record.retryDelaySeconds;
+  if (!positive(record.timeoutSeconds)) delete record.timeoutSeconds;
+  if (typeof record.queuePos !== 'number' || !Number.isFinite(record.queuePos)) delete record.queuePos;
+  if (typeof record.lane !== 'string' || record.lane === '') delete record.lane;
   return record;
 }

@@ -1,7 +1,10 @@
 // What open() does with the tasks it finds on disk: pending ones are queued again; each one
 // that was running is watched again if its process is still the same (pid and start time),
-// given the result its wrapper recorded if it ended meanwhile, or marked failed "lost". One
-// that was being cancelled is watched while anything of its process group is left.
+// given the result its wrapper recorded if it ended meanwhile, or marked failed "lost" (an
+// attempt that ended so may be followed by another: `ended` decides). One that was being
+// cancelled or stopped by its timeout is watched while anything of its process group is left.
+// Each attempt has its own pid and exit files (TaskStore.attemptDir), read for the attempt the
+// record names, so one attempt's files are never taken for another's.
 import { groupExists, hasArgument, isAlive, isSameProcess, processStartTime } from './procinfo';
 import type { TaskRecord, TaskStore } from './store';
 import { endedState } from './taskState';
@@ -11,6 +14,8 @@ import { findCycle } from './validate';
 export interface RestoreHooks {
   store: TaskStore;
   watch(record: TaskRecord, pid: number, startTime: string | undefined): void;
+  /** A running attempt found ended: the task ends, or its next attempt is queued. */
+  ended(record: TaskRecord, state: TaskState): void;
   finish(record: TaskRecord, state: TaskState): void;
   dependenciesOf(id: string): readonly string[];
 }
@@ -24,9 +29,10 @@ export interface RestoreHooks {
  */
 export function adoptStarted(record: TaskRecord, store: TaskStore): void {
   if (record.state.status !== 'pending') return;
-  const started = store.readPid(record.id);
+  const attempt = record.attempt ?? 1;
+  const started = store.readPid(record.id, attempt);
   if (!started) return;
-  const ours = isAlive(started.pid) && hasArgument(started.pid, store.taskDir(record.id));
+  const ours = isAlive(started.pid) && hasArgument(started.pid, store.attemptDir(record.id, attempt));
   record.state = {
     status: 'running',
     startedAt: started.at,
@@ -44,18 +50,18 @@ export function restoreTasks(records: TaskRecord[], hooks: RestoreHooks): void {
   for (const r of records) {
     const s = r.state;
     if (s.status === 'running') {
-      const exit = hooks.store.readExit(r.id);
-      if (s.cancelling && groupExists(s.pid)) {
+      const exit = hooks.store.readExit(r.id, r.attempt ?? 1);
+      if ((s.cancelling || s.timingOut) && groupExists(s.pid)) {
         // Being stopped: the wrapper may have ended (and written its exit) while programs of
         // its group that ignore SIGTERM still run; the stop goes on until they are gone.
         hooks.watch(r, s.pid, s.pidStartTime);
       } else if (exit) {
-        hooks.finish(r, endedState(s, exit, { endedAt: exit.at }, false));
+        hooks.ended(r, endedState(s, exit, { endedAt: exit.at }, false, r.timeoutSeconds));
       } else if (isSameProcess(s.pid, s.pidStartTime)) {
         hooks.watch(r, s.pid, s.pidStartTime);
       } else {
         // Gone without a trace: killed along with its wrapper, or the machine restarted.
-        hooks.finish(r, endedState(s, undefined, { endedAt: now }, false));
+        hooks.ended(r, endedState(s, undefined, { endedAt: now }, false, r.timeoutSeconds));
       }
     } else if (s.status === 'pending' && r.cancelAsked) {
       hooks.finish(r, { status: 'cancelled', reason: r.cancelAsked.reason, endedAt: now });

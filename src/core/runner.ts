@@ -119,7 +119,7 @@ export class Runner {
    * group even if the main process has gone, to reach children left behind). Processes that
    * left the group (setsid, a double fork) but carry the task's marker get the same signals.
    */
-  stop(id: string, graceMs: number, onKill?: () => void): boolean {
+  stop(id: string, graceMs: number, onKill?: () => void, paused = false): boolean {
     const w = this.watched.get(id);
     // A reattached task whose wrapper has gone may still have programs left in its group
     // (a group id is not reused while the group exists, so signalling it is safe).
@@ -129,6 +129,8 @@ export class Runner {
     }
     signalGroup(w.pid, 'SIGTERM');
     if (w.token) this.launcher.sweep(id, w.token, 'SIGTERM', w.pid);
+    // A stopped process keeps a SIGTERM pending until it is continued: a paused task can die.
+    if (paused) this.signal(id, 'SIGCONT');
     if (w.killTimer === undefined) {
       w.killAt = Date.now() + graceMs;
       const { pid, token } = w;
@@ -142,6 +144,20 @@ export class Runner {
       w.killTimer.unref();
     }
     return true;
+  }
+
+  /**
+   * Pauses (SIGSTOP) or continues (SIGCONT) all of a task's processes: its group, and the
+   * processes that left it but carry its marker (through the launcher's sweep). False when
+   * nothing of the task is left to signal.
+   */
+  signal(id: string, signal: 'SIGSTOP' | 'SIGCONT'): boolean {
+    const w = this.watched.get(id);
+    if (!w) return false;
+    if (w.polled && !isSameProcess(w.pid, w.startTime) && !groupExists(w.pid)) return false;
+    const sent = signalGroup(w.pid, signal);
+    if (w.token) this.launcher.sweep(id, w.token, signal, w.pid);
+    return sent;
   }
 
   /** Stops watching everything and ends the launcher; processes keep running. */

@@ -1,10 +1,7 @@
 // Queue decisions, kept free of processes and storage so they can be read (and tested) alone:
-// which pending task starts next (priority, then arrival), what its dependencies say, and how
-// many starts fit in one turn of the event loop.
+// what a pending task's dependencies say, and how many starts fit in one turn of the event loop
+// (which task starts next is the ReadyQueue's, readyQueue.ts).
 import type { TaskRecord } from './store';
-import type { TaskPriority } from './types';
-
-const RANK: Record<TaskPriority, number> = { urgent: 0, high: 1, normal: 2, low: 3 };
 
 export type DependencyVerdict =
   | { kind: 'ready' }
@@ -37,60 +34,6 @@ export function dependencyVerdict(task: TaskRecord, lookup: (id: string) => Task
     }
   }
   return waitingFor.length > 0 ? { kind: 'waiting', waitingFor } : { kind: 'ready' };
-}
-
-function hasInputs(t: TaskRecord): boolean {
-  return t.dependsOn.length > 0 || t.stdinFrom !== undefined;
-}
-
-/**
- * The pending tasks in queue order, without a scan or a sort per decision: one FIFO per
- * priority (kept in arrival order), verbose tasks apart (they run outside the limit), and
- * the tasks whose inputs have not all ended in `blocked` until the engine finds them ready.
- * A task that stops being pending (cancelled) is dropped when it comes to the front.
- */
-export class ReadyQueue {
-  private readonly buckets: TaskRecord[][] = [[], [], [], []];
-  private readonly verbose: TaskRecord[] = [];
-  readonly blocked = new Set<TaskRecord>();
-
-  /** A new pending task, or one found pending by open(). */
-  add(t: TaskRecord): void {
-    if (hasInputs(t)) this.blocked.add(t);
-    else this.makeReady(t);
-  }
-
-  /** Its inputs have all ended well: it may start once its turn comes. */
-  makeReady(t: TaskRecord): void {
-    this.blocked.delete(t);
-    const list = t.mode === 'verbose' ? this.verbose : this.buckets[RANK[t.priority]];
-    let i = list.length;
-    while (i > 0 && list[i - 1].seq > t.seq) i--;
-    list.splice(i, 0, t);
-  }
-
-  /** It has more inputs to wait for (addDependencies). */
-  block(t: TaskRecord): void {
-    for (const list of [this.verbose, ...this.buckets]) {
-      const i = list.indexOf(t);
-      if (i >= 0) list.splice(i, 1);
-    }
-    this.blocked.add(t);
-  }
-
-  /** The next task to start: a verbose one, else (if a slot is free) the first queued one. */
-  peek(slotFree: boolean): TaskRecord | undefined {
-    if (this.verbose.length > 0) return this.verbose[0];
-    if (!slotFree) return undefined;
-    for (const list of this.buckets) if (list.length > 0) return list[0];
-    return undefined;
-  }
-
-  /** Takes the task peek() returned off the queue. */
-  shift(t: TaskRecord): void {
-    const list = t.mode === 'verbose' ? this.verbose : this.buckets[RANK[t.priority]];
-    if (list[0] === t) list.shift();
-  }
 }
 
 /**

@@ -6,20 +6,27 @@ function zeros<K extends string>(keys: readonly K[]): Record<K, number> {
   return Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
 }
 
-export function computeStatistics(records: Iterable<TaskRecord>, maxConcurrent: number): TaskStatistics {
+export function computeStatistics(records: Iterable<TaskRecord>, maxConcurrent: number, queuePaused = false): TaskStatistics {
   const byStatus = zeros(TASK_STATUSES);
   const byType = zeros(TASK_TYPES);
   const byPriority = zeros(TASK_PRIORITIES);
+  const byLane: Record<string, number> = {};
   const durations: number[] = [];
   let total = 0;
+  let timedOut = 0;
+  let retried = 0;
   for (const t of records) {
     total++;
     byStatus[t.state.status]++;
     byType[t.type]++;
     byPriority[t.priority]++;
+    if (t.lane !== undefined) byLane[t.lane] = (byLane[t.lane] ?? 0) + 1;
+    if ((t.attempt ?? 1) > 1) retried++;
     const s = t.state;
+    if (s.status === 'failed' && s.timedOut) timedOut++;
     if ((s.status === 'completed' || s.status === 'failed' || s.status === 'cancelled') && s.startedAt !== undefined) {
-      durations.push(Math.max(0, s.endedAt - s.startedAt));
+      // Paused time is not running time.
+      durations.push(Math.max(0, s.endedAt - s.startedAt - (s.pausedMs ?? 0)));
     }
   }
   const ended = byStatus.completed + byStatus.failed;
@@ -32,6 +39,10 @@ export function computeStatistics(records: Iterable<TaskRecord>, maxConcurrent: 
     runningNow: byStatus.running,
     queuedNow: byStatus.pending,
     successRate: ended > 0 ? byStatus.completed / ended : undefined,
+    timedOut,
+    retried,
+    byLane,
+    queuePaused,
   };
   if (durations.length > 0) {
     durations.sort((a, b) => a - b);

@@ -1,5 +1,7 @@
-// Persistence: <storageDir>/tasks/<id>/{task.json,output.log,exit}. Folders 0700, files 0600
-// (commands and environments can hold secrets); task.json is replaced atomically.
+// Persistence: <storageDir>/tasks/<id>/{task.json,output.log,pid,exit}, a later attempt's pid
+// and exit files in tasks/<id>/attempt-<n>/, and <storageDir>/queue.json (the queue paused or
+// not). Folders 0700, files 0600 (commands and environments can hold secrets); task.json and
+// queue.json are replaced atomically.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -48,17 +50,42 @@ export class TaskStore {
   stdinPath(id: string): string {
     return path.join(this.tasksDir, id, 'stdin');
   }
-  exitPath(id: string): string {
-    return path.join(this.tasksDir, id, 'exit');
+  /**
+   * The folder of one attempt's pid and exit files: the task's own for the first, its own
+   * subfolder for each later one, so the wrapper's exclusive pid file (a task runs once) holds
+   * per attempt, and a reload never takes one attempt's files for another's.
+   */
+  attemptDir(id: string, attempt = 1): string {
+    return attempt <= 1 ? this.taskDir(id) : path.join(this.tasksDir, id, `attempt-${attempt}`);
+  }
+  exitPath(id: string, attempt = 1): string {
+    return path.join(this.attemptDir(id, attempt), 'exit');
+  }
+
+  /** Whether the queue was left paused (queue.json); false when never written or unreadable. */
+  readQueuePaused(): boolean {
+    try {
+      const data = JSON.parse(fs.readFileSync(path.join(this.storageDir, 'queue.json'), 'utf8')) as { paused?: unknown };
+      return data.paused === true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Writes queue.json now (temp file, then rename); throws when it cannot. */
+  writeQueuePaused(paused: boolean): void {
+    const file = path.join(this.storageDir, 'queue.json');
+    fs.writeFileSync(`${file}.tmp`, `${JSON.stringify({ paused })}\n`, { mode: 0o600 });
+    fs.renameSync(`${file}.tmp`, file);
   }
 
   /**
    * The pid the wrapper wrote as its first act, and when: proof that a task started even if
    * its running state never reached task.json (the engine saves that state off the main thread).
    */
-  readPid(id: string): { pid: number; at: number } | undefined {
+  readPid(id: string, attempt = 1): { pid: number; at: number } | undefined {
     try {
-      const file = path.join(this.tasksDir, id, 'pid');
+      const file = path.join(this.attemptDir(id, attempt), 'pid');
       const raw = fs.readFileSync(file, 'utf8');
       const pid = Number(raw.trim());
       if (!raw.endsWith('\n') || !Number.isInteger(pid) || pid <= 1) return undefined;
@@ -147,9 +174,9 @@ export class TaskStore {
    * wrapper writes the file in place, so a reader between its creation and its one write()
    * finds it empty, and a value without its newline would not be the wrapper's whole word.
    */
-  readExit(id: string): ExitRecord | undefined {
+  readExit(id: string, attempt = 1): ExitRecord | undefined {
     try {
-      const file = this.exitPath(id);
+      const file = this.exitPath(id, attempt);
       const raw = fs.readFileSync(file, 'utf8');
       const text = raw.trim();
       const code = Number(text);

@@ -29,4 +29,14 @@ export interface TaskRecord {
   message?: TaskMessage;
   /** As given to spawnTask(); read again from the log after a reload. */
   problemMatcher?: ProblemMatcherSpec;
+  /** The limit of one attempt in seconds (the default applied when it was queued); absent: none. */
+  timeoutSeconds?: number;
+  /** How many more attempts a failure gets; absent: 0. */
+  retries?: number;
+  retryDelaySeconds?: number;
+  lane?: string;
+  /** Which attempt runs (or ran last), from 1; absent: 1 (a task of an older version). */
+  attempt?: number;
+  /** Place in the queue among tasks of its priority; absent: its seq. Changed by runNext and moveTask. */
+  queuePos?: number;
 }

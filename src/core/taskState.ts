@@ -11,36 +11,59 @@ export function isFinal(status: TaskStatus): boolean {
   return FINAL_STATUSES.includes(status);
 }
 
+/** Milliseconds a running task has spent paused by `now` (earlier pauses and the current one). */
+export function pausedMsOf(running: Extract<TaskState, { status: 'running' }>, now: number): number {
+  return (running.pausedMs ?? 0) + (running.pausedAt !== undefined ? Math.max(0, now - running.pausedAt) : 0);
+}
+
+/** How long a running attempt has run by `now`, paused time left out: what its timeout counts. */
+export function runningMs(running: Extract<TaskState, { status: 'running' }>, now: number): number {
+  return Math.max(0, now - running.startedAt - pausedMsOf(running, now));
+}
+
+/** The error of a task stopped by its timeout: the configured seconds, e.g. "timed out after 30s". */
+export function timeoutError(timeoutSeconds: number | undefined): string {
+  return `timed out after ${timeoutSeconds ?? 0}s`;
+}
+
 /**
  * The state a running task ends in. The wrapper's exit file is the best witness; without it,
  * what the child process reported; a reattached process gone without a trace is "lost".
- * A task that was being cancelled ends cancelled whatever its exit status.
+ * A task that was being cancelled ends cancelled whatever its exit status; one stopped by its
+ * timeout ends failed, "timed out after 30s".
  */
 export function endedState(
   running: Extract<TaskState, { status: 'running' }>,
   exit: ExitRecord | undefined,
   end: Pick<ProcessEnd, 'exitCode' | 'signal'> & { endedAt: number },
   killed: boolean,
+  timeoutSeconds?: number,
 ): TaskState {
   const startedAt = running.startedAt;
   const endedAt = Math.max(startedAt, exit && exit.at < end.endedAt ? exit.at : end.endedAt);
+  const paused = pausedMsOf(running, endedAt);
+  const pausedMs = paused > 0 ? { pausedMs: paused } : {};
   if (running.cancelling) {
     const signal = killed ? 'SIGKILL' : 'SIGTERM';
-    return { status: 'cancelled', reason: running.cancelling.reason, startedAt, endedAt, signal };
+    return { status: 'cancelled', reason: running.cancelling.reason, startedAt, endedAt, signal, ...pausedMs };
+  }
+  if (running.timingOut) {
+    const signal = killed ? 'SIGKILL' : 'SIGTERM';
+    return { status: 'failed', startedAt, endedAt, signal, error: timeoutError(timeoutSeconds), timedOut: true, ...pausedMs };
   }
   const code = exit?.code ?? end.exitCode;
   if (code === 0) {
-    return { status: 'completed', startedAt, endedAt, exitCode: 0 };
+    return { status: 'completed', startedAt, endedAt, exitCode: 0, ...pausedMs };
   }
   if (code !== undefined) {
     // A shell reports death by signal N as exit status 128 + N.
     const signal = code > 128 ? signalName(code - 128) : undefined;
-    return signal ? { status: 'failed', startedAt, endedAt, exitCode: code, signal } : { status: 'failed', startedAt, endedAt, exitCode: code };
+    return signal ? { status: 'failed', startedAt, endedAt, exitCode: code, signal, ...pausedMs } : { status: 'failed', startedAt, endedAt, exitCode: code, ...pausedMs };
   }
   if (end.signal) {
-    return { status: 'failed', startedAt, endedAt, signal: end.signal };
+    return { status: 'failed', startedAt, endedAt, signal: end.signal, ...pausedMs };
   }
-  return { status: 'failed', startedAt, endedAt, error: 'lost' };
+  return { status: 'failed', startedAt, endedAt, error: 'lost', ...pausedMs };
 }
 
 /** A frozen copy of a record for callers; env values stay behind, only their names go out. */
@@ -64,5 +87,10 @@ export function snapshotOf(t: TaskRecord, logPath: string): TaskSnapshot {
     ...(t.message ? { message: Object.freeze({ ...t.message }) } : {}),
     logPath,
     ...(t.problemMatcher !== undefined ? { problemMatcher: t.problemMatcher } : {}),
+    attempt: t.attempt ?? 1,
+    attempts: (t.retries ?? 0) + 1,
+    ...(t.retryDelaySeconds !== undefined ? { retryDelaySeconds: t.retryDelaySeconds } : {}),
+    ...(t.lane !== undefined ? { lane: t.lane } : {}),
+    ...(t.timeoutSeconds !== undefined ? { timeoutSeconds: t.timeoutSeconds } : {}),
   });
 }

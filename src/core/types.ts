@@ -44,11 +44,20 @@ export type TaskState =
       /** Set once its timeout was reached: it is being stopped and ends failed, "timed out after 30s". */
       timingOut?: { at: number };
     }
-  | { status: 'completed'; startedAt: number; endedAt: number; exitCode: 0 }
+  | {
+      status: 'completed';
+      startedAt: number;
+      endedAt: number;
+      exitCode: 0;
+      /** Milliseconds the last attempt spent paused: its duration leaves them out. */
+      pausedMs?: number;
+    }
   | {
       status: 'failed';
       startedAt?: number;
       endedAt: number;
+      /** Milliseconds the last attempt spent paused: its duration leaves them out. */
+      pausedMs?: number;
       exitCode?: number;
       signal?: string;
       /** Why it failed without an exit code: spawn error, "lost", "working folder does not exist", "timed out after 30s"... */
@@ -56,7 +65,15 @@ export type TaskState =
       /** True when it was stopped by its timeout (error says "timed out after Ns"). */
       timedOut?: boolean;
     }
-  | { status: 'cancelled'; reason: string; startedAt?: number; endedAt: number; signal?: string };
+  | {
+      status: 'cancelled';
+      reason: string;
+      startedAt?: number;
+      endedAt: number;
+      signal?: string;
+      /** Milliseconds the last attempt spent paused: its duration leaves them out. */
+      pausedMs?: number;
+    };
 
 /** OSC 9;4 progress states, plus a percent and an optional message from reportProgress(). */
 export interface TaskProgress {

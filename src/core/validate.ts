@@ -2,6 +2,8 @@
 // an error that names the field, rather than becoming a task that fails later.
 import * as fs from 'node:fs';
 import { TASK_MARKER } from './launcher';
+import { TaskOptionsError } from './optionsError';
+import { validateQueueOptions, type QueueOptions } from './queueOptions';
 import {
   TASK_PRIORITIES,
   TASK_TYPES,
@@ -13,19 +15,10 @@ import {
   type TaskType,
 } from './types';
 
-/** A spawnTask() option that cannot be used; `field` names it (command, type, dependsOn...). */
-export class TaskOptionsError extends Error {
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'TaskOptionsError';
-  }
-}
+export { TaskOptionsError } from './optionsError';
 
 /** Options with defaults applied, ready to become a task. */
-export interface ValidOptions {
+export interface ValidOptions extends QueueOptions {
   command: string;
   type: TaskType;
   priority: TaskPriority;
@@ -116,7 +109,22 @@ export function validateSpawnOptions(
     throw new TaskOptionsError('dependsOn', 'These dependencies would form a cycle.');
   }
   const problemMatcher = validateProblemMatcher(options.problemMatcher);
-  return { command, type, priority, mode, metadata, cwd: options.cwd, env, dependsOn, stdinFrom, stdinFile, stdinText, ...(problemMatcher !== undefined ? { problemMatcher } : {}) };
+  const queueOptions = validateQueueOptions(options, Date.now());
+  return {
+    command,
+    type,
+    priority,
+    mode,
+    metadata,
+    cwd: options.cwd,
+    env,
+    dependsOn,
+    stdinFrom,
+    stdinFile,
+    stdinText,
+    ...(problemMatcher !== undefined ? { problemMatcher } : {}),
+    ...queueOptions,
+  };
 }
 
 /** Only the shape: names are resolved where the installed extensions are known (the ui). */

@@ -32,6 +32,23 @@ export function createApi(engine: TaskEngine, trust: Trust, testing: unknown): B
       engine.reportProgress(id, percent, message);
     },
     waitForTask: (id) => engine.waitForTask(id),
+    pauseQueue: () => engine.pauseQueue(),
+    resumeQueue() {
+      if (!trust.isTrusted()) throw new UntrustedWorkspaceError();
+      engine.resumeQueue();
+    },
+    isQueuePaused: () => engine.isQueuePaused(),
+    pauseTask: (id) => engine.pauseTask(id),
+    resumeTask(id) {
+      if (!trust.isTrusted()) throw new UntrustedWorkspaceError();
+      return engine.resumeTask(id);
+    },
+    runNext(id) {
+      if (!trust.isTrusted()) throw new UntrustedWorkspaceError();
+      return engine.runNext(id);
+    },
+    getQueue: () => engine.getQueue(),
+    exportHistory: (format) => engine.exportHistory(format),
     onDidChangeTask: vscodeEvent((listener) => engine.onDidChangeTask(listener)),
     onDidFinishTask: vscodeEvent((listener) => engine.onDidFinishTask(listener)),
   };

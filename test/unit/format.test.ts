@@ -6,7 +6,9 @@ import {
   formatDuration,
   formatListingDetails,
   formatListingLine,
+  markOf,
   priorityLabel,
+  resultOf,
   STATUS_MARKS,
   TYPE_MARKS,
 } from '../../src/core/format';
@@ -26,6 +28,8 @@ function task(state: TaskState, extra: Partial<TaskSnapshot> = {}): TaskSnapshot
     createdAt: 0,
     state,
     logPath: '/w/output.log',
+    attempt: 1,
+    attempts: 1,
     ...extra,
   };
 }
@@ -98,5 +102,24 @@ describe('format', () => {
     assert.match(text, /^\[H\] ¢ \[abc123\] ✗ Task failed: npm run build\n/);
     assert.match(text, /Exit code: 1/);
     assert.match(text, /Output \(last lines\):\n {6}Error: Module not found: 'react'$/);
+  });
+
+  it('marks a paused task ⏸, says "paused", and leaves paused time out of its duration', () => {
+    const paused = task({ status: 'running', startedAt: 1000, pid: 1, pausedAt: 4000, pausedMs: 500 });
+    assert.equal(markOf(paused), '⏸');
+    assert.equal(markOf(task({ status: 'running', startedAt: 1000, pid: 1 })), '⟳');
+    assert.equal(durationOf(paused, 9000), 2500);
+    assert.match(formatListingLine(paused, 9000), /^⏸ ¢ \[abc123\] RUNNING {4}2\.5s \(paused\) +pytest/);
+    assert.equal(durationOf(task({ status: 'completed', startedAt: 0, endedAt: 3000, exitCode: 0, pausedMs: 1000 })), 2000);
+  });
+
+  it('shows "attempt 2/3" for a task with retries, and "timed out after 30s" as the result of a timeout', () => {
+    const retrying = task({ status: 'running', startedAt: 1000, pid: 1 }, { attempt: 2, attempts: 3 });
+    assert.match(formatListingLine(retrying, 2000), /1\.0s \(running\) attempt 2\/3 pytest/);
+    const timedOut = task({ status: 'failed', startedAt: 0, endedAt: 30_100, signal: 'SIGTERM', error: 'timed out after 30s', timedOut: true }, { attempt: 3, attempts: 3 });
+    assert.equal(resultOf(timedOut), 'timed out after 30s');
+    const text = formatCompletionMessage(timedOut);
+    assert.match(text, /Error: timed out after 30s/);
+    assert.match(text, /Attempts: 3 of 3/);
   });
 });
