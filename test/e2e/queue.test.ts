@@ -57,6 +57,7 @@ describe('reordering the queue in the tree', () => {
     // The README's picture: the tree and the status bar, without the warm-up's toast.
     await vscode.runCommand('Notifications: Clear All Notifications');
     await vscode.page.locator('.notification-toast').first().waitFor({ state: 'detached', timeout: STEP_MS });
+    await vscode.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: STEP_MS });
     await vscode.screenshot('tree-queue-reordered');
 
     // Resume: the button turns back, and all of them run and finish.
