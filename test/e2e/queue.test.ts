@@ -28,6 +28,17 @@ describe('reordering the queue in the tree', () => {
     );
   }
 
+  /** Drags the side bar's edge to the right, so the picture shows the tasks' descriptions whole. */
+  async function widenSideBar(): Promise<void> {
+    const box = await vscode.page.locator('.part.sidebar').boundingBox();
+    if (!box) return;
+    const edge = { x: box.x + box.width + 1, y: box.y + box.height / 2 };
+    await vscode.page.mouse.move(edge.x, edge.y);
+    await vscode.page.mouse.down();
+    await vscode.page.mouse.move(edge.x + 260, edge.y, { steps: 5 });
+    await vscode.page.mouse.up();
+  }
+
   before(async () => {
     vscode = await openVsCode();
   });
@@ -40,6 +51,7 @@ describe('reordering the queue in the tree', () => {
 
   it('pauses the queue from the title bar, drags a pending task onto another, and runs them in the new order', async () => {
     await vscode.openView();
+    await widenSideBar();
     await vscode.runInBackground('echo warm-up');
     await row('echo warm-up').waitFor({ timeout: STEP_MS });
     // The title bar's pause button (a person's way); it turns into Resume Queue.
