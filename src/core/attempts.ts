@@ -3,6 +3,7 @@
 // attempt at its limit (running time only: a paused attempt's clock stops).
 import * as fs from 'node:fs';
 import { resultOf } from './format';
+import type { TaskStore } from './store';
 import type { TaskRecord } from './taskRecord';
 import { runningMs } from './taskState';
 import type { TaskState } from './types';
@@ -43,6 +44,33 @@ export function appendLine(logPath: string, line: string): void {
     fs.writeSync(fd, `${newline}${line}\n`);
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/**
+ * Makes the record its next attempt, as the same task: pending again (until its retry delay is
+ * over, if it has one), a separator line in its log, a marker of its own (the SIGKILL sweep that
+ * ends a stopped attempt's leftovers after the grace period must not reach the next attempt),
+ * saved before it can start, so a later engine starts that attempt, once. No finish event, no
+ * message: those are for the final outcome.
+ */
+export function nextAttempt(t: TaskRecord, failed: TaskState, store: TaskStore, warn: (message: string) => void, token: string): void {
+  const now = Date.now();
+  const next = attemptOf(t) + 1;
+  try {
+    appendLine(store.logPath(t.id), separatorLine(next, attemptsOf(t), failed));
+  } catch (err) {
+    warn(`Background Tasks: could not write to the log of task ${t.id}: ${String(err)}`);
+  }
+  delete t.progress;
+  t.attempt = next;
+  t.token = token;
+  const delayMs = (t.retryDelaySeconds ?? 0) * 1000;
+  t.state = { status: 'pending', enqueuedAt: now, ...(delayMs > 0 ? { startAt: now + delayMs } : {}) };
+  try {
+    store.writer.save(t);
+  } catch {
+    store.writer.saveSoon(t);
   }
 }
 

@@ -1,29 +1,25 @@
-// Running the queue: which pending task starts when (with the ReadyQueue, lane limits, delayed
-// starts and a per-turn budget), starting it through the runner, hearing how it went, pausing
-// and timing it out, queueing its next attempt, and ending it the one way a task ends (finish).
-// The engine (engine.ts) owns one and sends it the queue's commands.
+// Running tasks: starting what the queue (queueRunner.ts) picks through the runner, hearing how
+// it went, cancelling, timing it out, queueing its next attempt, and ending it the one way a
+// task ends (finish). Pausing is pauseControl.ts's. The engine (engine.ts) owns one and sends
+// it the queue's commands.
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import { appendLine, attemptOf, attemptsOf, retries, separatorLine, TimeoutTimers } from './attempts';
+import { attemptOf, nextAttempt, retries, TimeoutTimers } from './attempts';
 import type { EngineSettings } from './engineSettings';
 import { buildCompletionMessage } from './format';
 import { readTail } from './logReader';
+import { PauseControl } from './pauseControl';
 import { ProgressTracker } from './progressTracker';
-import { ReadyQueue } from './readyQueue';
+import { QueueRunner } from './queueRunner';
 import { Runner, type ProcessEnd } from './runner';
 import { startInput } from './startInput';
-import { dependencyVerdict, TurnBudget } from './scheduler';
 import type { TaskStore } from './store';
 import type { TaskRecord } from './taskRecord';
-import { endedState, isFinal, pausedMsOf, runningMs } from './taskState';
+import { endedState, isFinal, runningMs } from './taskState';
 import type { TaskTable } from './taskTable';
 import type { TaskProgress, TaskState } from './types';
 
 const FAILURE_TAIL_LINES = 10;
-/** Starting a process costs a few ms of this thread; more starts than fit wait for the next turn. */
-const START_BUDGET_MS = 4;
-/** setTimeout's longest delay; a later start time is looked at again when it fires. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** The marker of one task's processes: random, so unique across windows and machines (unlike the 6-hex id). */
 export function newToken(): string {
@@ -37,14 +33,12 @@ export class Dispatcher {
   private readonly killed = new Set<string>();
   /** Cancels asked for while the launcher was starting the task: carried out once it runs. */
   private readonly cancelOnStart = new Map<string, string>();
-  private scheduleQueued = false;
-  private readonly queue = new ReadyQueue();
-  private readonly budget = new TurnBudget(START_BUDGET_MS, () => this.schedule());
+  /** The queue: enqueue, block, reorder, pause (see queueRunner.ts). */
+  readonly queue: QueueRunner;
   private readonly progress: ProgressTracker;
   private readonly timeouts = new TimeoutTimers((id) => this.timeOut(id));
-  /** Wakes the queue when the earliest delayed task may start. */
-  private wakeTimer: NodeJS.Timeout | undefined;
-  private wakeAt: number | undefined;
+  /** pauseTask / resumeTask. */
+  readonly pausing: PauseControl;
   private disposed = false;
 
   constructor(
@@ -54,9 +48,23 @@ export class Dispatcher {
     pollMs: number,
     /** Called after each task ends (the engine applies the history limit). */
     private readonly afterFinish: () => void,
-    /** Pending tasks wait (verbose ones still start at once); running ones go on. */
-    private queuePaused = false,
+    /** The queue was left paused. */
+    queuePaused = false,
   ) {
+    this.queue = new QueueRunner(
+      settings,
+      {
+        active: this.active,
+        lookup: (id) => this.table.tasks.get(id),
+        start: (t) => this.start(t),
+        finish: (t, state) => this.finish(t, state),
+        changed: (t) => {
+          this.store.writer.saveSoon(t);
+          this.table.touch(t);
+        },
+      },
+      queuePaused,
+    );
     this.runner = new Runner(
       {
         started: (id, pid, startTime) => this.onStarted(id, pid, startTime),
@@ -65,6 +73,7 @@ export class Dispatcher {
       },
       pollMs,
     );
+    this.pausing = new PauseControl(this.table, this.store, this.runner, this.timeouts);
     this.progress = new ProgressTracker(
       {
         apply: (id, found) => {
@@ -81,18 +90,6 @@ export class Dispatcher {
       },
       pollMs,
     );
-  }
-
-  /** A new pending task, or one found pending in the history. */
-  enqueue(t: TaskRecord): void {
-    this.queue.add(t);
-    this.requestSchedule();
-  }
-
-  /** A pending task has more inputs to wait for. */
-  block(t: TaskRecord): void {
-    this.queue.block(t);
-    this.requestSchedule();
   }
 
   /** Pending: never started. Running: SIGTERM to its process group, SIGKILL after the grace period. */
@@ -130,71 +127,9 @@ export class Dispatcher {
     return { ok: true, message: `Stopping task ${id}: SIGTERM sent, SIGKILL after ${this.settings.graceMs} ms.` };
   }
 
-  get paused(): boolean {
-    return this.queuePaused;
-  }
-
-  /** Pauses or resumes the queue: while paused, pending tasks wait and running ones go on. */
-  setPaused(paused: boolean): void {
-    this.queuePaused = paused;
-    this.requestSchedule();
-  }
-
   /** A task handed to the runner whose start has not been heard yet. */
   isStarting(id: string): boolean {
     return this.active.has(id) && this.table.tasks.get(id)?.state.status === 'pending';
-  }
-
-  /** A pending task's priority or position changed (or, with no task, many positions did). */
-  reordered(t?: TaskRecord): void {
-    if (t) this.queue.reorder(t);
-    else this.queue.resort();
-    this.requestSchedule();
-  }
-
-  /** SIGSTOP to all of a running task's processes; false when it is not running, already paused or being stopped. */
-  pause(id: string): boolean {
-    const t = this.table.tasks.get(id);
-    const s = t?.state;
-    if (!t || s?.status !== 'running' || s.pausedAt !== undefined || s.cancelling || s.timingOut || !this.runner.isWatching(id)) return false;
-    t.state = { ...s, pausedAt: Date.now() };
-    try {
-      // On disk before the signal: an engine built later knows its processes are stopped.
-      this.store.writer.save(t);
-    } catch (err) {
-      t.state = s;
-      throw err;
-    }
-    if (!this.runner.signal(id, 'SIGSTOP')) {
-      // Nothing of it is left to stop: its end is reported shortly.
-      t.state = s;
-      this.store.writer.saveSoon(t);
-      return false;
-    }
-    this.timeouts.disarm(id);
-    this.table.touch(t);
-    return true;
-  }
-
-  /** SIGCONT to all of a paused task's processes; false when it is not paused. */
-  resume(id: string): boolean {
-    const t = this.table.tasks.get(id);
-    const s = t?.state;
-    if (!t || s?.status !== 'running' || s.pausedAt === undefined) return false;
-    // The signal before the save: a crash between leaves it marked paused while it runs, which
-    // a resume mends, rather than marked running while it is stopped for good.
-    this.runner.signal(id, 'SIGCONT');
-    const { pausedAt: _pausedAt, ...rest } = s;
-    void _pausedAt;
-    t.state = { ...rest, pausedMs: pausedMsOf(s, Date.now()) };
-    try {
-      this.store.writer.save(t);
-    } catch {
-      this.store.writer.saveSoon(t);
-    }
-    this.timeouts.arm(t);
-    this.table.touch(t);
-    return true;
   }
 
   /** Sets a running task's progress from code (0..100); false if it is not running. */
@@ -210,77 +145,14 @@ export class Dispatcher {
     if (this.disposed) return;
     this.progress.dispose();
     this.disposed = true;
-    this.budget.dispose();
+    this.queue.dispose();
     this.timeouts.dispose();
-    if (this.wakeTimer) clearTimeout(this.wakeTimer);
     this.runner.dispose();
   }
 
   /** Runs the queue soon (a new task, a new limit, an ended task). */
   requestSchedule(): void {
-    if (this.scheduleQueued || this.disposed) return;
-    this.scheduleQueued = true;
-    queueMicrotask(() => {
-      this.scheduleQueued = false;
-      this.schedule();
-    });
-  }
-
-  private schedule(): void {
-    if (this.disposed) return;
-    const now = Date.now();
-    for (const t of [...this.queue.blocked]) {
-      if (t.state.status !== 'pending') {
-        this.queue.blocked.delete(t);
-        continue;
-      }
-      const verdict = dependencyVerdict(t, (d) => this.table.tasks.get(d));
-      if (verdict.kind === 'cancel') {
-        this.queue.blocked.delete(t);
-        this.finish(t, { status: 'cancelled', reason: verdict.reason, endedAt: Date.now() });
-      } else if (verdict.kind === 'ready') {
-        this.queue.makeReady(t, now);
-      } else if (String(verdict.waitingFor) !== String(t.state.waitingFor ?? [])) {
-        t.state = { ...t.state, waitingFor: verdict.waitingFor };
-        this.store.writer.saveSoon(t);
-        this.table.touch(t);
-      }
-    }
-    this.armWake(this.queue.wake(now));
-    let inLimit = 0;
-    const inLane = new Map<string, number>();
-    for (const id of this.active) {
-      const t = this.table.tasks.get(id);
-      if (t?.mode !== 'verbose') inLimit++;
-      if (t?.lane !== undefined) inLane.set(t.lane, (inLane.get(t.lane) ?? 0) + 1);
-    }
-    const laneHasRoom = (lane: string): boolean => (inLane.get(lane) ?? 0) < this.settings.laneLimit(lane);
-    const slotFree = (): boolean => !this.queuePaused && inLimit < this.settings.maxConcurrent;
-    for (let t = this.queue.next(slotFree(), laneHasRoom); t; t = this.queue.next(slotFree(), laneHasRoom)) {
-      if (t.state.status === 'pending' && !this.active.has(t.id)) {
-        if (!this.budget.allows()) return;
-        if (t.mode !== 'verbose') inLimit++;
-        if (t.lane !== undefined) inLane.set(t.lane, (inLane.get(t.lane) ?? 0) + 1);
-        this.queue.shift(t);
-        this.start(t);
-      } else {
-        this.queue.shift(t);
-      }
-    }
-  }
-
-  /** Runs the queue when the earliest delayed task may start (a timer, kept until then). */
-  private armWake(at: number | undefined): void {
-    if (at === this.wakeAt) return;
-    if (this.wakeTimer) clearTimeout(this.wakeTimer);
-    this.wakeTimer = undefined;
-    this.wakeAt = at;
-    if (at === undefined) return;
-    this.wakeTimer = setTimeout(() => {
-      this.wakeTimer = undefined;
-      this.wakeAt = undefined;
-      this.requestSchedule();
-    }, Math.min(MAX_TIMER_MS, Math.max(0, at - Date.now())));
+    this.queue.requestSchedule();
   }
 
   private start(t: TaskRecord): void {
@@ -294,9 +166,9 @@ export class Dispatcher {
     if (attemptOf(t) > 1) {
       try {
         fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-      } catch (err) {
-        const error = `could not start attempt ${attemptOf(t)}: cannot create ${dir} (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
-        return this.finish(t, { status: 'failed', endedAt: Date.now(), error });
+      } catch {
+        // A folder that refuses it (read-only) does not stop the attempt, as it does not stop a
+        // first one: the wrapper runs without its pid and exit files, and the runner still hears its end.
       }
     }
     t.token ??= newToken();
@@ -380,30 +252,10 @@ export class Dispatcher {
    * those are for the final outcome.
    */
   private retry(t: TaskRecord, failed: TaskState): void {
-    const now = Date.now();
-    const next = attemptOf(t) + 1;
-    try {
-      appendLine(this.store.logPath(t.id), separatorLine(next, attemptsOf(t), failed));
-    } catch (err) {
-      this.settings.log(`Background Tasks: could not write to the log of task ${t.id}: ${String(err)}`);
-    }
     this.forgetAttempt(t.id);
-    delete t.progress;
-    t.attempt = next;
-    // Its own marker: the SIGKILL sweep that ends a stopped attempt's leftovers after the grace
-    // period must not reach the next attempt, which may have started by then.
-    t.token = newToken();
-    const delayMs = (t.retryDelaySeconds ?? 0) * 1000;
-    t.state = { status: 'pending', enqueuedAt: now, ...(delayMs > 0 ? { startAt: now + delayMs } : {}) };
-    try {
-      // On disk before the next attempt can start: a later engine starts attempt `next`, once.
-      this.store.writer.save(t);
-    } catch {
-      this.store.writer.saveSoon(t);
-    }
+    nextAttempt(t, failed, this.store, this.settings.log, newToken());
     this.table.touch(t);
-    this.queue.add(t, now);
-    this.requestSchedule();
+    this.queue.enqueue(t);
   }
 
   /** Its timeout was reached: stopped as a cancel stops it, to end failed, "timed out after 30s". */

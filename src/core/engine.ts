@@ -1,7 +1,6 @@
 // The task engine: queue, limits, states. It owns a task table (records, snapshots, events,
 // output), its settings, a runner (processes, through the launcher) and a store (disk); queue
 // decisions are the scheduler's. This class keeps them in step and answers with values.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Dispatcher, newToken } from './dispatcher';
 import { EngineSettings } from './engineSettings';
@@ -10,6 +9,7 @@ import { exportTasks } from './export';
 import { loadHistory } from './history';
 import type { FollowOptions, LogFollower, ReadResult } from './logReader';
 import { QueueControl } from './queueControl';
+import { rerunOptions } from './rerun';
 import type { MoveTarget } from './queueOrder';
 import { adoptStarted, restoreTasks } from './restore';
 import { dependencyVerdict } from './scheduler';
@@ -99,7 +99,7 @@ export class TaskEngine implements Disposable {
       this.seq = Math.max(this.seq, seq);
       for (const r of all) {
         adoptStarted(r, this.store);
-        if (r.state.status === 'pending') this.dispatcher.enqueue(r);
+        if (r.state.status === 'pending') this.dispatcher.queue.enqueue(r);
       }
       this.table.noteFinishedOnOpen(all);
       this.table.opening = true;
@@ -150,7 +150,7 @@ export class TaskEngine implements Disposable {
     this.store.createQueued(record, stdinText);
     if (this.loading) this.createdWhileLoading.push(record);
     this.table.tasks.set(id, record);
-    this.dispatcher.enqueue(record);
+    this.dispatcher.queue.enqueue(record);
     this.table.touch(record);
     return id;
   }
@@ -166,7 +166,7 @@ export class TaskEngine implements Disposable {
       throw new TaskOptionsError('dependsOn', `Making ${id} wait for ${dependsOn.join(', ')} would form a cycle.`);
     }
     t.dependsOn = [...new Set([...t.dependsOn, ...dependsOn])];
-    this.dispatcher.block(t);
+    this.dispatcher.queue.block(t);
     this.store.writer.saveSoon(t);
     this.table.touch(t);
   }
@@ -180,36 +180,11 @@ export class TaskEngine implements Disposable {
   rerunTask(id: string): string {
     const t = this.table.tasks.get(id);
     if (!t) throw new TaskOptionsError('id', `No task with id "${id}" to run again.`);
-    const { command, type, priority, cwd, env, metadata, problemMatcher, timeoutSeconds, retries, retryDelaySeconds, lane } = t;
-    let stdinText: string | undefined;
-    if (t.ownStdin) {
-      try {
-        stdinText = fs.readFileSync(this.store.stdinPath(id), 'utf8');
-      } catch (err) {
-        throw new TaskOptionsError('id', `The stdin text of task ${id} is gone (${(err as NodeJS.ErrnoException).code ?? String(err)}), so it cannot run again with it.`);
-      }
-    }
-    const mode = t.mode === 'verbose' ? 'verbose' : 'background';
-    return this.spawnTask({
-      command,
-      type,
-      priority,
-      cwd,
-      env,
-      metadata,
-      mode,
-      ...(stdinText !== undefined ? { stdinText } : {}),
-      ...(problemMatcher !== undefined ? { problemMatcher } : {}),
-      // 0: the timeout it ran with was none, whatever the default is now.
-      timeoutSeconds: timeoutSeconds ?? 0,
-      ...(retries !== undefined ? { retries } : {}),
-      ...(retryDelaySeconds !== undefined ? { retryDelaySeconds } : {}),
-      ...(lane !== undefined ? { lane } : {}),
-    });
+    return this.spawnTask(rerunOptions(t, this.store));
   }
 
   getStatistics(): TaskStatistics {
-    return computeStatistics(this.table.tasks.values(), this.settings.maxConcurrent, this.dispatcher.paused);
+    return computeStatistics(this.table.tasks.values(), this.settings.maxConcurrent, this.dispatcher.queue.paused);
   }
 
   // ---- queue control ----
@@ -236,22 +211,22 @@ export class TaskEngine implements Disposable {
 
   /** SIGSTOP to all of a running task's processes; it stays running with pausedAt, its clock stopped. False when there is nothing to pause. */
   pauseTask(id: string): boolean {
-    return this.dispatcher.pause(id);
+    return !this.disposed && this.dispatcher.pausing.pause(id);
   }
 
   /** SIGCONT to all of a paused task's processes; false when it is not paused. */
   resumeTask(id: string): boolean {
-    return this.dispatcher.resume(id);
+    return !this.disposed && this.dispatcher.pausing.resume(id);
   }
 
   /** Gives a pending task the highest priority present and the first place; false when it is not waiting in the queue. */
   runNext(id: string): boolean {
-    return this.queueControl.runNext(id);
+    return !this.disposed && this.queueControl.runNext(id);
   }
 
   /** Puts a pending task before or after another pending one, taking that one's priority; false when either is not waiting in the queue. */
   moveTask(id: string, target: MoveTarget): boolean {
-    return this.queueControl.moveTask(id, target);
+    return !this.disposed && this.queueControl.moveTask(id, target);
   }
 
   /** Pending tasks in the order they will start (priority, then position). */

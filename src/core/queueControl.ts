@@ -27,14 +27,14 @@ export class QueueControl implements Disposable {
   }
 
   isPaused(): boolean {
-    return this.dispatcher.paused;
+    return this.dispatcher.queue.paused;
   }
 
   /** Pauses or resumes the queue; throws (changing nothing) when queue.json cannot be written. */
   setPaused(paused: boolean): void {
-    if (paused === this.dispatcher.paused) return;
+    if (paused === this.dispatcher.queue.paused) return;
     this.store.writeQueuePaused(paused);
-    this.dispatcher.setPaused(paused);
+    this.dispatcher.queue.setPaused(paused);
     this.changed.fire();
   }
 
@@ -54,7 +54,7 @@ export class QueueControl implements Disposable {
     if (!t) return false;
     const { priority, pos } = placeFirst(t, this.pending());
     this.place(t, priority, pos);
-    this.dispatcher.reordered(t);
+    this.dispatcher.queue.reordered(t);
     this.changed.fire();
     return true;
   }
@@ -73,7 +73,7 @@ export class QueueControl implements Disposable {
       this.store.writer.saveSoon(r.task);
     }
     this.place(t, placement.priority, placement.pos);
-    this.dispatcher.reordered(placement.renumbered.length > 0 ? undefined : t);
+    this.dispatcher.queue.reordered(placement.renumbered.length > 0 ? undefined : t);
     this.changed.fire();
     return true;
   }

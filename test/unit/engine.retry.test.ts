@@ -91,7 +91,7 @@ describe('engine: retries', function () {
     const engine = await box.open();
     const counter = path.join(box.tempDir(), 'runs');
     const id = engine.spawnTask({ command: `echo run >> ${q(counter)}; sleep 600`, retries: 3 });
-    await waitFor(() => engine.getTask(id)?.state.status === 'running', 'running');
+    await waitFor(() => runsIn(counter) === 1, 'its command running');
     engine.cancelTask(id);
     const end = await engine.waitForTask(id);
     assert.equal(end.state.status, 'cancelled');

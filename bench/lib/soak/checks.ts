@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import type { TaskSnapshot } from '../../../src/core/types';
 import { count, violation, type Ledger, type Planned } from './ledger';
+import { attemptKeys, checkPausedStarts, checkRetry, checkTimeout } from './queueChecks';
 import { expectedLog, readStamps } from './scripts';
 
 type Stamps = ReturnType<typeof readStamps>;
@@ -19,6 +20,7 @@ function expectedStatus(p: Planned, finalOf: (id: string) => TaskSnapshot | unde
   if (p.stdinFrom !== undefined && finalOf(p.stdinFrom)?.state.status === 'cancelled') return 'cancelled';
   if (p.cancelledAt !== undefined) return 'cancelled';
   if (p.killedAt !== undefined) return 'failed';
+  if (p.kind === 'timeout' && p.overrun) return 'failed';
   return p.exit === 0 ? 'completed' : 'failed';
 }
 
@@ -48,10 +50,13 @@ export function checkAll(ledger: Ledger, history: TaskSnapshot[], side: string):
       violation(ledger, `task ${p.id}: finish event said ${events.at(-1)!.state.status}, history says ${final.state.status}`);
     }
     checkStatus(ledger, p, final, finalOf, stamps);
-    if (!p.removed) checkLog(ledger, p, final, finalOf, stamps);
+    if (p.kind === 'retry') checkRetry(ledger, p, final, stamps, p.removed === true);
+    else if (!p.removed) checkLog(ledger, p, final, finalOf, stamps);
+    if (p.kind === 'timeout') checkTimeout(ledger, p, final);
     checkOrder(ledger, p, finalOf, stamps);
   }
   checkLimit(ledger, finalOf, stamps);
+  checkPausedStarts(ledger, ledger.planned.values(), stamps);
 }
 
 function checkStatus(ledger: Ledger, p: Planned, final: TaskSnapshot, finalOf: (id: string) => TaskSnapshot | undefined, stamps: Stamps): void {
@@ -124,10 +129,14 @@ function checkOrder(ledger: Ledger, p: Planned, finalOf: (id: string) => TaskSna
 function checkLimit(ledger: Ledger, finalOf: (id: string) => TaskSnapshot | undefined, stamps: Stamps): void {
   const spans: { token: string; start: number; end: number }[] = [];
   for (const p of ledger.planned.values()) {
-    const st = stamps.get(p.token);
-    if (st?.start === undefined) continue;
-    const end = st.end ?? endOf(finalOf(p.id)!) ?? Infinity;
-    spans.push({ token: p.token, start: st.start, end });
+    const keys = attemptKeys(p, stamps);
+    keys.forEach((key, i) => {
+      const st = stamps.get(key);
+      if (st?.start === undefined) return;
+      // An attempt stopped before its end stamp ended before the next one started.
+      const end = st.end ?? (i < keys.length - 1 ? stamps.get(keys[i + 1])?.start : undefined) ?? endOf(finalOf(p.id)!) ?? Infinity;
+      spans.push({ token: key, start: st.start, end });
+    });
   }
   const limits = ledger.limits;
   const limitNear = (t: number): number => {

@@ -5,6 +5,7 @@ import { TaskEngine } from '../../../src/core/engine';
 import { TASK_PRIORITIES } from '../../../src/core/types';
 import { count, violation, type Ledger, type Planned } from './ledger';
 import type { Random } from './random';
+import { queuePauseEpisode, resumeAll, spawnRetry, spawnTimed, taskPauseEpisode } from './queueWork';
 import { pipeCommand, taskCommand, type Scripts } from './scripts';
 
 export interface DriverOptions {
@@ -24,6 +25,9 @@ export class Driver {
   private limit = 4;
   private tokens = 0;
   private readonly recent: string[] = [];
+  /** Tasks paused by the soak and not resumed yet. */
+  private readonly paused = new Set<string>();
+  private pausing = false;
 
   constructor(private readonly o: DriverOptions) {}
 
@@ -70,6 +74,7 @@ export class Driver {
     const at = (f: number): number => start + f * seconds * 1000;
     const readOnlyAt = [at(0.35), at(0.7)];
     let clearAt: number | undefined = at(0.55);
+    const queuePauseAt = [at(0.2), at(0.45), at(0.8)];
     let nextReopen = start + random.int(12_000, 30_000);
     await this.open();
     while (Date.now() < end) {
@@ -80,6 +85,9 @@ export class Driver {
       } else if (readOnlyAt.length > 0 && now >= readOnlyAt[0]) {
         readOnlyAt.shift();
         await this.readOnlyEpisode();
+      } else if (queuePauseAt.length > 0 && now >= queuePauseAt[0]) {
+        queuePauseAt.shift();
+        await queuePauseEpisode(() => this.engine!, random, this.o.ledger, () => this.reopen(), () => this.randomAction());
       } else if (clearAt !== undefined && now >= clearAt) {
         clearAt = undefined;
         this.engine!.clearFinished();
@@ -93,6 +101,8 @@ export class Driver {
 
   /** Waits until nothing is pending or running; false on timeout. */
   async drain(timeoutMs: number): Promise<boolean> {
+    resumeAll(this.engine!, this.o.ledger, this.paused);
+    if (this.engine!.isQueuePaused()) this.engine!.resumeQueue();
     this.engine!.setMaxConcurrentTasks((this.limit = 8));
     this.o.ledger.limits.push([Date.now(), this.limit]);
     const until = Date.now() + timeoutMs;
@@ -143,6 +153,8 @@ export class Driver {
         count(this.o.ledger, 'limit changes');
       } else if (r < 8.7) {
         this.killOutside(live.filter((t) => t.state.status === 'running').map((t) => t.id));
+      } else if (r < 9.5) {
+        this.queueControlAction(r);
       }
     } catch (err) {
       count(this.o.ledger, `calls that threw (${(err as Error).constructor.name})`);
@@ -179,6 +191,24 @@ export class Driver {
     ledger.planned.set(planned.id, planned);
     this.recent.push(planned.id);
     count(ledger, `spawned ${kind}`);
+  }
+
+  /** Retries, timeouts and pausing a task (queue pauses are episodes of run()). */
+  private queueControlAction(r: number): void {
+    const { random, scripts, ledger } = this.o;
+    const engine = this.engine!;
+    if (r < 9.05) {
+      if (engine.getAllTasks({ status: ['pending', 'running'] }).length >= MAX_IN_FLIGHT) return;
+      const token = `t${++this.tokens}`;
+      const planned = r < 8.9 ? spawnRetry(engine, random, scripts, token) : spawnTimed(engine, random, scripts, token);
+      ledger.planned.set(planned.id, planned);
+      count(ledger, `spawned ${planned.kind}`);
+    } else if (!this.pausing) {
+      this.pausing = true;
+      void taskPauseEpisode(engine, random, ledger, this.paused)
+        .catch((err: unknown) => count(ledger, `calls that threw (${(err as Error).constructor.name})`))
+        .finally(() => (this.pausing = false));
+    }
   }
 
   private cancel(ids: string[]): void {

@@ -4,7 +4,7 @@ import type { TaskSnapshot } from '../../../src/core/types';
 export interface Planned {
   token: string;
   id: string;
-  kind: 'plain' | 'chain' | 'pipe';
+  kind: 'plain' | 'chain' | 'pipe' | 'retry' | 'timeout';
   lines: number;
   exit: number;
   dependsOn: string[];
@@ -16,6 +16,12 @@ export interface Planned {
   killedAt?: number;
   /** Removed by clearFinished (its folder is gone, so its log is not checked). */
   removed?: boolean;
+  /** kind 'retry': its retries, and how many first attempts fail. */
+  retries?: number;
+  fails?: number;
+  /** kind 'timeout': its timeout, and whether it overruns it (else it ends well inside). */
+  timeoutSeconds?: number;
+  overrun?: boolean;
 }
 
 export interface Ledger {
@@ -24,12 +30,14 @@ export interface Ledger {
   /** [time, limit] for every limit set (on open and on the fly). */
   limits: [number, number][];
   readOnly: [number, number][];
+  /** [from, to] of every span the queue was paused. */
+  queuePaused: [number, number][];
   counts: Record<string, number>;
   violations: string[];
 }
 
 export function newLedger(): Ledger {
-  return { planned: new Map(), finishEvents: new Map(), limits: [], readOnly: [], counts: {}, violations: [] };
+  return { planned: new Map(), finishEvents: new Map(), limits: [], readOnly: [], queuePaused: [], counts: {}, violations: [] };
 }
 
 export function count(ledger: Ledger, what: string, n = 1): void {

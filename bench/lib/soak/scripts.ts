@@ -19,15 +19,29 @@ cat
 printf 'E %s %s\\n' "$1" "$(date +%s%N)" >> "$2"
 `;
 
+// Counts its attempts in a file of its own and stamps each as `<token>.<n>`; fails (exit 3)
+// while n <= $3, then exits 0.
+const RETRY = `# $1 token, $2 lines, $3 failing attempts, $4 side file
+n=$(( $(cat "$4.$1" 2>/dev/null || echo 0) + 1 ))
+echo "$n" > "$4.$1"
+printf 'S %s.%s %s\\n' "$1" "$n" "$(date +%s%N)" >> "$4"
+seq -f "$1 line %.0f" 1 "$2"
+echo "$1 done"
+printf 'E %s.%s %s\\n' "$1" "$n" "$(date +%s%N)" >> "$4"
+[ "$n" -gt "$3" ] || exit 3
+`;
+
 export interface Scripts {
   task: string;
   pipe: string;
+  retry: string;
   side: string;
 }
 
 export function writeScripts(dir: string): Scripts {
-  const s = { task: path.join(dir, 'task.sh'), pipe: path.join(dir, 'pipe.sh'), side: path.join(dir, 'side.log') };
+  const s = { task: path.join(dir, 'task.sh'), pipe: path.join(dir, 'pipe.sh'), retry: path.join(dir, 'retry.sh'), side: path.join(dir, 'side.log') };
   fs.writeFileSync(s.task, TASK, { mode: 0o755 });
+  fs.writeFileSync(s.retry, RETRY, { mode: 0o755 });
   fs.writeFileSync(s.pipe, PIPE, { mode: 0o755 });
   fs.writeFileSync(s.side, '');
   return s;
@@ -35,6 +49,10 @@ export function writeScripts(dir: string): Scripts {
 
 export function taskCommand(s: Scripts, token: string, lines: number, sleep: number, exit: number): string {
   return `sh ${s.task} ${token} ${lines} ${sleep} ${exit} ${s.side}`;
+}
+
+export function retryCommand(s: Scripts, token: string, lines: number, fails: number): string {
+  return `sh ${s.retry} ${token} ${lines} ${fails} ${s.side}`;
 }
 
 export function pipeCommand(s: Scripts, token: string): string {
