@@ -14,7 +14,8 @@ import { registerPipeSelection } from './ui/pipeSelection';
 import { registerRunCommands } from './ui/runCommands';
 import { vscodeNotifications, vscodePrompts } from './ui/seams';
 import type { UiServices } from './ui/services';
-import { readSettings, SettingsWatcher } from './ui/settings';
+import { registerQueueCommands } from './ui/queueCommands';
+import { readSettings, SettingsWatcher, type Settings } from './ui/settings';
 import { registerShowTasks } from './ui/showTasks';
 import { TaskStatusBar } from './ui/statusBar';
 import { registerTaskCommands } from './ui/taskCommands';
@@ -50,24 +51,38 @@ export async function activate(context: vscode.ExtensionContext): Promise<Backgr
     historyLimit: initial.historySize,
     shell: initial.shell || undefined,
     defaultCwd: initial.defaultCwd,
+    lanes: initial.lanes,
+    defaultTimeoutSeconds: initial.defaultTimeoutSeconds,
     log: (message) => log.warn(message),
     taskEnvironment: (env) => reach.taskEnvironment(env),
   });
   context.subscriptions.push({ dispose: () => engine.dispose() });
 
   const trust = new Trust();
-  const settings = new SettingsWatcher(engine);
+  const seams: UiServices['seams'] = { notifications: vscodeNotifications, prompts: vscodePrompts };
+  // A bad setting value is said once, with what is used instead; through the seam the tests record.
+  const settings = new SettingsWatcher(engine, (message) => void seams.notifications.show('warning', message, []));
   const channels = new TaskChannels(engine);
   const documents = new TaskDocuments(engine);
   const tree = registerTree(context, engine);
   const statusBar = new TaskStatusBar(engine);
   const problems = new TaskProblems(engine, (message) => log.warn(message));
   tree.provider.problemCount = (id) => problems.count(id);
+  const applyTreeSettings = (current: Settings): void => {
+    tree.provider.laneLimits = current.lanes;
+    tree.provider.setGrouping(current.treeGroupBy);
+  };
+  applyTreeSettings(settings.current);
   documents.problemsOf = (id) => problems.problems(id);
   context.subscriptions.push(
     problems,
     problems.onDidChange((id) => tree.provider.problemsChanged(id)),
     settings,
+    settings.onDidChange((current) => {
+      applyTreeSettings(current);
+      // The lane groups show their limits.
+      if (current.treeGroupBy === 'lane') tree.provider.refresh();
+    }),
     channels,
     documents,
     statusBar,
@@ -79,7 +94,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Backgr
   const ui: UiServices = {
     engine,
     trust,
-    seams: { notifications: vscodeNotifications, prompts: vscodePrompts },
+    seams,
     channels,
     documents,
     recent: new RecentCommands(context.workspaceState),
@@ -107,6 +122,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Backgr
   registerRunCommands(context, ui);
   registerPipeSelection(context, ui, vscode.Uri.joinPath(storage, 'inputs').fsPath);
   registerTaskCommands(context, ui);
+  registerQueueCommands(context, ui);
   registerShowTasks(context, ui);
   registerWorkspaceTasks(context, ui);
   registerLmTools(context, engine, trust);

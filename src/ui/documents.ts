@@ -26,16 +26,22 @@ export class TaskDocuments implements vscode.TextDocumentContentProvider, vscode
   readonly onDidChange = this.changed.event;
   private readonly dirty = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
-  private readonly subscription: { dispose(): void };
+  private readonly subscriptions: { dispose(): void }[];
 
   /** The problems found in a task's output (set by the diagnostics once they exist). */
   problemsOf: (id: string) => readonly Problem[] = () => [];
 
   constructor(private readonly engine: TaskEngine) {
-    this.subscription = engine.onDidChangeTask((task) => {
-      this.dirty.add(task.id);
-      this.timer ??= setTimeout(() => this.update(), UPDATE_MS);
-    });
+    this.subscriptions = [
+      engine.onDidChangeTask((task) => {
+        this.dirty.add(task.id);
+        this.timer ??= setTimeout(() => this.update(), UPDATE_MS);
+      }),
+      // The statistics say whether the queue is paused.
+      engine.onDidChangeQueue(() => {
+        this.timer ??= setTimeout(() => this.update(), UPDATE_MS);
+      }),
+    ];
   }
 
   provideTextDocumentContent(uri: vscode.Uri): string {
@@ -66,7 +72,7 @@ export class TaskDocuments implements vscode.TextDocumentContentProvider, vscode
 
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
-    this.subscription.dispose();
+    this.subscriptions.forEach((s) => s.dispose());
     this.changed.dispose();
   }
 }

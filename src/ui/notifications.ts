@@ -39,12 +39,19 @@ export function noticeFor(task: TaskSnapshot, level: NotificationLevel): Notice 
   const status = task.state.status;
   if (level === 'none' || (level === 'failuresOnly' && status !== 'failed')) return undefined;
   const message = task.message ?? buildCompletionMessage(task);
-  const text = toastText(message.text);
+  const text = withLane(toastText(message.text), task, message.text);
   if (status === 'failed') return { severity: 'error', text, buttons: [SHOW_OUTPUT, RERUN] };
   // A cancel is something a person (or a failed dependency, already announced) did: no toast.
   if (status === 'cancelled') return 'quiet';
   if (message.priority === 'low') return 'quiet';
   return { severity: message.priority === 'urgent' ? 'warning' : 'information', text, buttons: [SHOW_OUTPUT] };
+}
+
+/** The engine's message does not name the lane; a toast about a lane's task does, after its first part. */
+function withLane(text: string, task: TaskSnapshot, message: string): string {
+  if (task.lane === undefined || message.includes('Lane:')) return text;
+  const cut = text.indexOf(' · ');
+  return cut < 0 ? `${text} · Lane: ${task.lane}` : `${text.slice(0, cut)} · Lane: ${task.lane}${text.slice(cut)}`;
 }
 
 /** "12 tasks finished, 2 failed". */

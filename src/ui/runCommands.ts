@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { TASK_PRIORITIES, TASK_TYPES, type SpawnOptions, type TaskPriority, type TaskType } from '../core/types';
 import { Command } from './commandIds';
 import { installedMatchers } from './diagnostics';
+import { askQueueOptions } from './runQueueSteps';
 import { checkTrusted, showError, showInfo, type UiServices } from './services';
 import { resolveTask } from './taskArgs';
 import { shortCommand } from './taskText';
@@ -117,13 +118,15 @@ async function runWithOptions(ui: UiServices, arg?: unknown): Promise<string | u
     if (!after) return undefined;
     dependsOn = after.id ? [after.id] : undefined;
   }
+  const queue = await askQueueOptions(prompts, title, ui.settings.current);
+  if (!queue) return undefined;
   // The last step, and optional: dismissing it runs the command without a matcher.
   const matcher = await prompts.pick(
     [{ label: 'No problem matcher', name: undefined }, ...installedMatchers().names().map((name) => ({ label: name, name }))],
     { title: `${title}: problem matcher (turns its output into Problems)`, placeHolder: 'e.g. $tsc, $eslint-stylish, $gcc' },
   );
   const problemMatcher = matcher?.name;
-  return spawn(ui, { command, type: type.value as TaskType, priority: priority.value as TaskPriority, cwd, dependsOn, ...(problemMatcher ? { problemMatcher } : {}) });
+  return spawn(ui, { command, type: type.value as TaskType, priority: priority.value as TaskPriority, cwd, dependsOn, ...queue, ...(problemMatcher ? { problemMatcher } : {}) });
 }
 
 function isDirectory(path: string): boolean {

@@ -49,6 +49,13 @@ export interface FilteredPick<F extends string> {
   items(filter: F): vscode.QuickPickItem[];
 }
 
+export interface SaveOptions {
+  title: string;
+  defaultUri?: vscode.Uri;
+  /** e.g. `{ CSV: ['csv'] }`. */
+  filters: Record<string, string[]>;
+}
+
 export interface Prompts {
   /** Type a new command or choose a recent one. */
   command(title: string, recent: readonly string[]): Thenable<string | undefined>;
@@ -57,6 +64,8 @@ export interface Prompts {
   filtered<F extends string>(pick: FilteredPick<F>): Thenable<vscode.QuickPickItem | undefined>;
   /** A modal yes/no; resolves true for yes. */
   confirm(message: string, yes: string): Thenable<boolean>;
+  /** Where to save a file; undefined when dismissed. */
+  save(options: SaveOptions): Thenable<vscode.Uri | undefined>;
 }
 
 export const vscodePrompts: Prompts = {
@@ -77,6 +86,9 @@ export const vscodePrompts: Prompts = {
   filtered: pickFiltered,
   async confirm(message, yes) {
     return (await vscode.window.showWarningMessage(message, { modal: true }, yes)) === yes;
+  },
+  save(options) {
+    return vscode.window.showSaveDialog({ title: options.title, defaultUri: options.defaultUri, filters: options.filters });
   },
 };
 

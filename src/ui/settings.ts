@@ -2,6 +2,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { readLanes, readTimeoutSeconds, readTreeGroupBy, type TreeGroupBy } from './settingsValues';
 
 export type NotificationLevel = 'all' | 'failuresOnly' | 'none';
 
@@ -14,6 +15,13 @@ export interface Settings {
   notificationLevel: NotificationLevel;
   /** Absolute; the first workspace folder (or the home folder) when the setting is empty. */
   defaultCwd: string;
+  /** Timeout of a task that gives none, in seconds; 0 = none. */
+  defaultTimeoutSeconds: number;
+  /** Lane name → how many of its tasks may run at once. */
+  lanes: Record<string, number>;
+  treeGroupBy: TreeGroupBy;
+  /** What was wrong with the values just read, and what is used instead. */
+  warnings: string[];
 }
 
 /** What settings are applied to: the engine's setters. */
@@ -23,6 +31,8 @@ export interface SettingsTarget {
   setHistoryLimit(n: number): void;
   setShell(path: string): void;
   setDefaultCwd(path: string): void;
+  setDefaultTimeoutSeconds(seconds: number): void;
+  setLanes(limits: Record<string, number>): void;
 }
 
 export const SECTION = 'backgroundTasks';
@@ -41,6 +51,9 @@ export function readSettings(): Settings {
   const level = config.get<string>('notificationLevel');
   const folder = (config.get<string>('defaultWorkingFolder') ?? '').trim();
   const root = workspaceRoot();
+  const timeout = readTimeoutSeconds(config.get('defaultTimeoutSeconds'));
+  const lanes = readLanes(config.get('lanes'));
+  const groupBy = readTreeGroupBy(config.get('treeGroupBy'));
   return {
     maxConcurrentTasks: Math.round(clamp(config.get('maxConcurrentTasks'), 1, 1000, 10)),
     shell: (config.get<string>('shell') ?? '').trim(),
@@ -48,6 +61,10 @@ export function readSettings(): Settings {
     historySize: Math.round(clamp(config.get('historySize'), 0, 100_000, 500)),
     notificationLevel: level === 'failuresOnly' || level === 'none' ? level : 'all',
     defaultCwd: folder ? path.resolve(root, folder.replace(/^~(?=$|\/)/, os.homedir())) : root,
+    defaultTimeoutSeconds: timeout.value,
+    lanes: lanes.value,
+    treeGroupBy: groupBy.value,
+    warnings: [timeout.warning, lanes.warning, groupBy.warning].filter((w): w is string => w !== undefined),
   };
 }
 
@@ -58,15 +75,28 @@ export function applySettings(target: SettingsTarget, settings: Settings): void 
   if (settings.shell) target.setShell(settings.shell);
   else target.setShell('/bin/sh');
   target.setDefaultCwd(settings.defaultCwd);
+  target.setDefaultTimeoutSeconds(settings.defaultTimeoutSeconds);
+  target.setLanes(settings.lanes);
 }
 
-/** Keeps `current` up to date and the target in step with the settings. */
+/**
+ * Keeps `current` up to date and the target in step with the settings. A bad value is announced
+ * once (through `warn`), not again on every unrelated change, and its fallback applies.
+ */
 export class SettingsWatcher implements vscode.Disposable {
   current: Settings = readSettings();
   private readonly subscription: vscode.Disposable;
+  private readonly changed = new vscode.EventEmitter<Settings>();
+  /** Fires after every reload, once the target has the new values. */
+  readonly onDidChange = this.changed.event;
+  private announced = new Set<string>();
 
-  constructor(private readonly target: SettingsTarget) {
+  constructor(
+    private readonly target: SettingsTarget,
+    private readonly warn: (message: string) => void = () => undefined,
+  ) {
     applySettings(target, this.current);
+    this.announce();
     this.subscription = vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration(SECTION)) this.reload();
     });
@@ -75,9 +105,17 @@ export class SettingsWatcher implements vscode.Disposable {
   reload(): void {
     this.current = readSettings();
     applySettings(this.target, this.current);
+    this.announce();
+    this.changed.fire(this.current);
+  }
+
+  private announce(): void {
+    for (const warning of this.current.warnings) if (!this.announced.has(warning)) this.warn(warning);
+    this.announced = new Set(this.current.warnings);
   }
 
   dispose(): void {
     this.subscription.dispose();
+    this.changed.dispose();
   }
 }

@@ -18,9 +18,12 @@ export function statisticsMarkdown(stats: TaskStatistics, generatedAt: Date): st
     `| Tasks | ${total} |`,
     `| Running now | ${stats.runningNow} of at most ${stats.maxConcurrent} |`,
     `| Queued now | ${stats.queuedNow} |`,
+    `| Queue | ${stats.queuePaused ? 'paused (pending tasks wait for Resume Queue)' : 'running'} |`,
     `| Success rate | ${stats.successRate === undefined ? '-' : `${(stats.successRate * 100).toFixed(1)}%`} |`,
     `| Mean duration | ${stats.meanDurationMs === undefined ? '-' : formatDuration(stats.meanDurationMs)} |`,
     `| 95th percentile duration | ${stats.p95DurationMs === undefined ? '-' : formatDuration(stats.p95DurationMs)} |`,
+    `| Timed out | ${stats.timedOut} |`,
+    `| Retried (more than one attempt) | ${stats.retried} |`,
     '',
     '## By status',
     '',
@@ -40,6 +43,11 @@ export function statisticsMarkdown(stats: TaskStatistics, generatedAt: Date): st
     '| --- | ---: | ---: |',
     ...TASK_PRIORITIES.map((p) => `| ${p} | ${stats.byPriority[p]} | ${percent(stats.byPriority[p], total)} |`),
     '',
+    '## By lane',
+    '',
   ];
+  const lanes = Object.entries(stats.byLane).sort(([a], [b]) => a.localeCompare(b));
+  if (lanes.length === 0) lines.push('No task is in a lane.', '');
+  else lines.push('| Lane | Tasks | Share |', '| --- | ---: | ---: |', ...lanes.map(([lane, n]) => `| ${lane.replace(/\|/g, '\\|')} | ${n} | ${percent(n, total)} |`), '');
   return lines.join('\n');
 }

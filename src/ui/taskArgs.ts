@@ -29,6 +29,8 @@ export interface ResolveOptions {
   title: string;
   /** Tasks offered in the quick pick; default all. */
   statuses?: TaskStatus[];
+  /** Of those, only the tasks this accepts (e.g. running and not paused). */
+  filter?: (task: TaskSnapshot) => boolean;
   /** Said when no task fits, e.g. "No running or pending task to cancel." */
   none: string;
 }
@@ -41,7 +43,8 @@ export async function resolveTask(ui: UiServices, arg: unknown, options: Resolve
     if (!task) showInfo(ui, `Background Tasks: there is no task [${id}] (it may have been cleared).`);
     return task;
   }
-  const tasks = ui.engine.getAllTasks(options.statuses ? { status: options.statuses } : undefined);
+  const all = ui.engine.getAllTasks(options.statuses ? { status: options.statuses } : undefined);
+  const tasks = options.filter ? all.filter(options.filter) : all;
   if (tasks.length === 0) {
     showInfo(ui, options.none);
     return undefined;

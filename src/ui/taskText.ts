@@ -1,6 +1,6 @@
 // Text the tree, tooltips and documents show for a task. No `vscode` import: plain strings,
 // Markdown escaped here because task text comes from commands people typed.
-import { durationOf, formatDuration, priorityLabel, resultOf, STATUS_MARKS, TYPE_MARKS } from '../core/format';
+import { attemptLabel, durationOf, formatDuration, formatStartAt, markOf, priorityLabel, resultOf, TYPE_MARKS } from '../core/format';
 import type { Problem } from '../core/problemMatcher';
 import type { TaskSnapshot, TaskStatus } from '../core/types';
 
@@ -24,37 +24,50 @@ export function taskLabel(task: TaskSnapshot): string {
   return shortCommand(task.command);
 }
 
+/** True for a running task whose processes are stopped (SIGSTOP) until it is resumed. */
+export function isPaused(task: Pick<TaskSnapshot, 'state'>): boolean {
+  return task.state.status === 'running' && task.state.pausedAt !== undefined;
+}
+
 /** The tree's description: `¢ [a1b2c3] · 4.2s · exit code 1 · 45% · waiting for [x]`. */
 export function describeTask(task: TaskSnapshot, now: number): string {
   const s = task.state;
   const parts = [`${TYPE_MARKS[task.type]} [${task.id}]`];
   if (task.priority !== 'normal') parts.push(task.priority);
+  if (task.lane !== undefined) parts.push(`lane ${task.lane}`);
   const duration = durationOf(task, now);
   if (duration !== undefined) parts.push(formatDuration(duration));
   if (s.status === 'failed' || s.status === 'cancelled') {
     const result = resultOf(task);
     if (result) parts.push(result);
   }
-  if (s.status === 'running' && s.cancelling) parts.push('cancelling');
+  const attempt = attemptLabel(task);
+  if (attempt) parts.push(attempt);
+  if (s.status === 'running' && s.pausedAt !== undefined) parts.push('paused');
+  if (s.status === 'running' && s.timingOut) parts.push('timing out');
+  else if (s.status === 'running' && s.cancelling) parts.push('cancelling');
   if (s.status === 'running' && task.progress?.percent !== undefined) parts.push(`${Math.round(task.progress.percent)}%`);
   if (s.status === 'pending') {
     if (s.waitingFor?.length) parts.push(`waiting for ${s.waitingFor.map((id) => `[${id}]`).join(' ')}`);
+    else if (s.startAt !== undefined && s.startAt > now) parts.push(formatStartAt(s.startAt, now));
     else parts.push('queued');
   }
   return parts.join(' · ');
 }
 
-const flagCache = new Map<TaskStatus, string>();
+const flagCache = new Map<string, string>();
 
-/** Flags the menus match with `viewItem =~ /canCancel=true/` (they follow from the status alone). */
+/** Flags the menus match with `viewItem =~ /canCancel=true/` (they follow from the status and whether it is paused). */
 export function contextFlags(task: TaskSnapshot): string {
   const status = task.state.status;
-  let flags = flagCache.get(status);
-  if (flags === undefined) flagCache.set(status, (flags = statusFlags(status)));
+  const paused = isPaused(task);
+  const key = `${status}:${paused}`;
+  let flags = flagCache.get(key);
+  if (flags === undefined) flagCache.set(key, (flags = statusFlags(status, paused)));
   return flags;
 }
 
-function statusFlags(status: TaskStatus): string {
+function statusFlags(status: TaskStatus, paused: boolean): string {
   const active = status === 'running' || status === 'pending';
   const flags = {
     status,
@@ -63,6 +76,9 @@ function statusFlags(status: TaskStatus): string {
     canRunAfter: active,
     canPipe: status === 'completed' || status === 'failed',
     canRemove: !active,
+    canPause: status === 'running' && !paused,
+    paused,
+    canRunNext: status === 'pending',
   };
   return ['task', ...Object.entries(flags).map(([key, value]) => `${key}=${String(value)}`)].join(',');
 }
@@ -87,9 +103,14 @@ function formatTime(ms: number | undefined): string | undefined {
 export function taskFields(task: TaskSnapshot, now: number): [string, string][] {
   const s = task.state;
   const rows: [string, string | undefined][] = [
-    ['Status', `${STATUS_MARKS[s.status]} ${s.status}`],
+    ['Status', `${markOf(task)} ${s.status}${isPaused(task) ? ' (paused)' : ''}`],
     ['Type', `${TYPE_MARKS[task.type]} ${task.type}`],
     ['Priority', `${priorityLabel(task.priority)} ${task.priority}`],
+    ['Lane', task.lane],
+    ['Attempt', task.attempts > 1 ? `${task.attempt} of ${task.attempts}` : undefined],
+    ['Retry delay', task.attempts > 1 && task.retryDelaySeconds ? `${task.retryDelaySeconds}s` : undefined],
+    ['Timeout', task.timeoutSeconds ? `${task.timeoutSeconds}s` : undefined],
+    ['Starts at', s.status === 'pending' && s.startAt !== undefined ? formatTime(s.startAt) : undefined],
     ['Mode', task.mode],
     ['Working folder', task.cwd],
     ['Created', formatTime(task.createdAt)],
@@ -99,6 +120,8 @@ export function taskFields(task: TaskSnapshot, now: number): [string, string][] 
   const duration = durationOf(task, now);
   if (duration !== undefined) rows.push(['Duration', formatDuration(duration)]);
   if (s.status === 'running') rows.push(['Process id', String(s.pid)]);
+  if (s.status === 'running' && s.pausedAt !== undefined) rows.push(['Paused since', formatTime(s.pausedAt)]);
+  if (s.status === 'running' && s.timingOut) rows.push(['Timing out', `since ${formatTime(s.timingOut.at)}`]);
   if (s.status === 'running' && s.cancelling) rows.push(['Cancelling', s.cancelling.reason]);
   if (s.status === 'completed') rows.push(['Exit code', '0']);
   if (s.status === 'failed') {

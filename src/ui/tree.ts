@@ -1,10 +1,14 @@
-// The task tree: groups by status, a node per task. Engine events are gathered and applied at
-// most a few times a second; a change that keeps a task in its group refreshes only that node.
+// The task tree: groups by status (or by lane), a node per task, pending tasks in queue order.
+// Engine events are gathered and applied at most a few times a second; a change that keeps a
+// task in its group refreshes only that node.
 import * as vscode from 'vscode';
 import type { TaskEngine } from '../core/engine';
 import type { TaskSnapshot, TaskStatus } from '../core/types';
 import { TREE_VIEW_ID } from './commandIds';
-import { GroupNode, MoreNode, TaskNode, type TreeNode } from './treeNodes';
+import type { TreeGroupBy } from './settingsValues';
+import { TaskDragAndDrop } from './treeDrag';
+import { UnseenBadge } from './treeBadge';
+import { GroupNode, LaneNode, MoreNode, TaskNode, type TreeNode } from './treeNodes';
 
 /** Groups in the order they are shown. */
 export const GROUP_ORDER: readonly TaskStatus[] = ['running', 'pending', 'failed', 'completed', 'cancelled'];
@@ -17,6 +21,8 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   private readonly changed = new vscode.EventEmitter<TreeNode | TreeNode[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly groups = new Map<TaskStatus, GroupNode>();
+  /** Lane groups by lane name ('' for the group of tasks in no lane). */
+  private readonly lanes = new Map<string, LaneNode>();
   private readonly nodes = new Map<string, TaskNode>();
   private readonly dirty = new Set<string>();
   private structural = false;
@@ -24,9 +30,12 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   private lastFlush = 0;
   private readonly ticker: NodeJS.Timeout;
   private readonly subscriptions: { dispose(): void }[];
+  private groupBy: TreeGroupBy = 'status';
 
   /** How many problems a task's output holds (set by the diagnostics once they exist). */
   problemCount: (id: string) => number = () => 0;
+  /** The lanes' limits (set from the settings), shown on the lane groups. */
+  laneLimits: Readonly<Record<string, number>> = {};
 
   constructor(private readonly engine: TaskEngine) {
     this.subscriptions = [
@@ -34,12 +43,30 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
       engine.onDidRemoveTask(() => this.refresh()),
       // The history loads after activation: the whole tree once it is in.
       engine.onDidLoad(() => this.refresh()),
+      // A reorder moves tasks within the pending group (the event does not say which, so all of it).
+      engine.onDidChangeQueue(() => this.refresh()),
     ];
-    // Durations of running tasks move on by themselves.
+    // Durations of running tasks move on by themselves (a paused one's does not).
     this.ticker = setInterval(() => {
-      for (const node of this.nodes.values()) if (node.task.state.status === 'running') this.dirty.add(node.task.id);
+      for (const node of this.nodes.values()) {
+        const s = node.task.state;
+        if (s.status === 'running' && s.pausedAt === undefined) this.dirty.add(node.task.id);
+        // A delayed start's "starts at" turns into "queued" by itself too.
+        else if (s.status === 'pending' && s.startAt !== undefined && s.startAt <= Date.now()) this.dirty.add(node.task.id);
+      }
       if (this.dirty.size > 0) this.schedule();
     }, TICK_MS);
+  }
+
+  /** How the tree groups tasks: by status (default) or by lane. */
+  get grouping(): TreeGroupBy {
+    return this.groupBy;
+  }
+
+  setGrouping(by: TreeGroupBy): void {
+    if (by === this.groupBy) return;
+    this.groupBy = by;
+    this.refresh();
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
@@ -53,16 +80,18 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   }
 
   getParent(node: TreeNode): TreeNode | undefined {
-    if (node.kind === 'group') return undefined;
-    return this.groups.get(node.kind === 'task' ? node.task.state.status : node.status);
+    if (node.kind === 'group' || node.kind === 'lane') return undefined;
+    if (node.kind === 'more') return node.parent;
+    if (this.groupBy === 'lane') return this.lanes.get(node.task.lane ?? '');
+    return this.groups.get(node.task.state.status);
   }
 
   getChildren(node?: TreeNode): TreeNode[] {
-    if (node === undefined) return this.buildGroups();
-    if (node.kind !== 'group') return [];
+    if (node === undefined) return this.groupBy === 'lane' ? this.buildLanes() : this.buildGroups();
+    if (node.kind !== 'group' && node.kind !== 'lane') return [];
     const now = Date.now();
     const shown: TreeNode[] = node.tasks.slice(0, GROUP_NODE_LIMIT).map((task) => this.nodeFor(task, now));
-    if (node.tasks.length > GROUP_NODE_LIMIT) shown.push(new MoreNode(node.status, node.tasks.length - GROUP_NODE_LIMIT));
+    if (node.tasks.length > GROUP_NODE_LIMIT) shown.push(new MoreNode(node, node.tasks.length - GROUP_NODE_LIMIT));
     return shown;
   }
 
@@ -105,12 +134,7 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   }
 
   private buildGroups(): GroupNode[] {
-    const byStatus = new Map<TaskStatus, TaskSnapshot[]>();
-    for (const task of this.engine.getAllTasks()) {
-      const list = byStatus.get(task.state.status) ?? [];
-      list.push(task);
-      byStatus.set(task.state.status, list);
-    }
+    const byStatus = tasksByStatus(this.engine);
     const present = new Set<string>();
     const result: GroupNode[] = [];
     for (const status of GROUP_ORDER) {
@@ -122,8 +146,39 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
       else this.groups.set(status, (group = new GroupNode(status, tasks)));
       result.push(group);
     }
-    for (const id of this.nodes.keys()) if (!present.has(id)) this.nodes.delete(id);
+    this.prune(present);
     return result;
+  }
+
+  private buildLanes(): LaneNode[] {
+    const byStatus = tasksByStatus(this.engine);
+    const byLane = new Map<string, TaskSnapshot[]>();
+    for (const status of GROUP_ORDER) {
+      for (const task of byStatus.get(status) ?? []) {
+        const key = task.lane ?? '';
+        const list = byLane.get(key) ?? [];
+        list.push(task);
+        byLane.set(key, list);
+      }
+    }
+    const present = new Set<string>();
+    const result: LaneNode[] = [];
+    for (const key of laneOrder(byLane.keys(), this.laneLimits)) {
+      const tasks = byLane.get(key) ?? [];
+      for (const task of tasks.slice(0, GROUP_NODE_LIMIT)) present.add(task.id);
+      const limit = key === '' ? undefined : (this.laneLimits[key] ?? 1);
+      let lane = this.lanes.get(key);
+      if (lane) lane.setTasks(tasks, limit);
+      else this.lanes.set(key, (lane = new LaneNode(key === '' ? undefined : key, tasks, limit)));
+      result.push(lane);
+    }
+    for (const key of this.lanes.keys()) if (!byLane.has(key)) this.lanes.delete(key);
+    this.prune(present);
+    return result;
+  }
+
+  private prune(present: ReadonlySet<string>): void {
+    for (const id of this.nodes.keys()) if (!present.has(id)) this.nodes.delete(id);
   }
 
   private nodeFor(task: TaskSnapshot, now: number): TaskNode {
@@ -164,47 +219,51 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   }
 }
 
-/** Counts tasks that finished while the view was hidden, as a badge on the activity bar. */
-class UnseenBadge implements vscode.Disposable {
-  private unseen = 0;
-  private readonly subscriptions: { dispose(): void }[];
-
-  constructor(
-    private readonly view: vscode.TreeView<TreeNode>,
-    engine: TaskEngine,
-  ) {
-    this.subscriptions = [
-      engine.onDidFinishTask(() => {
-        if (this.view.visible) return;
-        this.unseen++;
-        this.view.badge = { value: this.unseen, tooltip: `${this.unseen} task${this.unseen === 1 ? '' : 's'} finished since you last looked` };
-      }),
-      view.onDidChangeVisibility(({ visible }) => {
-        if (!visible) return;
-        this.unseen = 0;
-        this.view.badge = undefined;
-      }),
-    ];
+/**
+ * Tasks by status, each list newest first except the pending one, which is in queue order (the
+ * engine decides it: priority, then position); a pending task the queue does not list goes last.
+ */
+function tasksByStatus(engine: TaskEngine): Map<TaskStatus, TaskSnapshot[]> {
+  const byStatus = new Map<TaskStatus, TaskSnapshot[]>();
+  for (const task of engine.getAllTasks()) {
+    if (task.state.status === 'pending') continue;
+    const list = byStatus.get(task.state.status) ?? [];
+    list.push(task);
+    byStatus.set(task.state.status, list);
   }
+  const queue = engine.getQueue();
+  const queued = new Set(queue.map((t) => t.id));
+  const pending = [...queue, ...engine.getAllTasks({ status: 'pending' }).filter((t) => !queued.has(t.id))];
+  if (pending.length) byStatus.set('pending', pending);
+  return byStatus;
+}
 
-  dispose(): void {
-    for (const s of this.subscriptions) s.dispose();
-  }
+/** Lanes the setting names first, in its order, then the others by name, then "No lane" (''). */
+function laneOrder(keys: Iterable<string>, limits: Readonly<Record<string, number>>): string[] {
+  const named = Object.keys(limits);
+  const rank = (key: string): number => (key === '' ? Number.MAX_SAFE_INTEGER : named.includes(key) ? named.indexOf(key) : named.length);
+  return [...keys].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
 export interface TaskTree {
   provider: TaskTreeProvider;
   view: vscode.TreeView<TreeNode>;
+  dragAndDrop: TaskDragAndDrop;
 }
 
 export function registerTree(context: vscode.ExtensionContext, engine: TaskEngine): TaskTree {
   const provider = new TaskTreeProvider(engine);
-  const view = vscode.window.createTreeView(TREE_VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
+  const dragAndDrop = new TaskDragAndDrop(engine);
+  const view = vscode.window.createTreeView(TREE_VIEW_ID, {
+    treeDataProvider: provider,
+    showCollapseAll: true,
+    dragAndDropController: dragAndDrop,
+  });
   context.subscriptions.push(provider, view, new UnseenBadge(view, engine));
   // The history loads in the background; until it is in, the tree says so above what it shows.
   if (engine.isLoading) {
     view.message = 'Loading the task history…';
     context.subscriptions.push(engine.onDidLoad(() => (view.message = undefined)));
   }
-  return { provider, view };
+  return { provider, view, dragAndDrop };
 }

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { TaskSnapshot, TaskStatus } from '../core/types';
 import { Command } from './commandIds';
-import { contextFlags, describeTask, GROUP_LABELS, taskLabel, tooltipMarkdown } from './taskText';
+import { contextFlags, describeTask, GROUP_LABELS, isPaused, taskLabel, tooltipMarkdown } from './taskText';
 
 const STATUS_ICONS: Record<TaskStatus, [icon: string, color: string]> = {
   running: ['loading~spin', 'charts.blue'],
@@ -23,6 +23,13 @@ export function statusIcon(status: TaskStatus): vscode.ThemeIcon {
     iconCache.set(status, (icon = new vscode.ThemeIcon(id, new vscode.ThemeColor(color))));
   }
   return icon;
+}
+
+let paused: vscode.ThemeIcon | undefined;
+
+/** A paused running task's icon. */
+export function pausedIcon(): vscode.ThemeIcon {
+  return (paused ??= new vscode.ThemeIcon('debug-pause', new vscode.ThemeColor('charts.yellow')));
 }
 
 /** One status group: "Running 2". Empty groups are not shown at all. */
@@ -70,7 +77,7 @@ export class TaskNode extends vscode.TreeItem {
     this.task = task;
     this.label = taskLabel(task);
     this.description = describeTask(task, now) + (problems > 0 ? ` · ${problems} problem${problems === 1 ? '' : 's'}` : '');
-    this.iconPath = statusIcon(task.state.status);
+    this.iconPath = isPaused(task) ? pausedIcon() : statusIcon(task.state.status);
     this.contextValue = contextFlags(task);
     this.command = { command: Command.showOutput, title: 'Show Output', arguments: [task.id] };
     this.accessibilityInformation = { label: `${task.state.status} task ${task.id}: ${task.command}. ${this.description}` };
@@ -82,6 +89,40 @@ export class TaskNode extends vscode.TreeItem {
   }
 }
 
+/** The label of the lane group of tasks in no lane. */
+export const NO_LANE_LABEL = 'No lane';
+
+/**
+ * One lane, when the tree is grouped by lane (`backgroundTasks.treeGroupBy`): "gpu 3 · limit 1",
+ * its running tasks first, then its pending ones in queue order, then the finished ones.
+ */
+export class LaneNode extends vscode.TreeItem {
+  readonly kind = 'lane';
+
+  constructor(
+    /** Undefined: the group of tasks in no lane. */
+    readonly lane: string | undefined,
+    public tasks: readonly TaskSnapshot[],
+    limit: number | undefined,
+  ) {
+    super(lane ?? NO_LANE_LABEL, vscode.TreeItemCollapsibleState.Expanded);
+    this.id = lane === undefined ? 'lane' : `lane:${lane}`;
+    this.contextValue = lane === undefined ? 'lane,none' : 'lane';
+    this.iconPath = new vscode.ThemeIcon(lane === undefined ? 'list-flat' : 'layers');
+    this.setTasks(tasks, limit);
+  }
+
+  setTasks(tasks: readonly TaskSnapshot[], limit: number | undefined): void {
+    this.tasks = tasks;
+    const running = tasks.filter((t) => t.state.status === 'running').length;
+    this.description = limit === undefined ? String(tasks.length) : `${tasks.length} · ${running} of ${limit} running`;
+    this.tooltip =
+      this.lane === undefined
+        ? `${tasks.length} task${tasks.length === 1 ? '' : 's'} in no lane (only maxConcurrentTasks limits them)`
+        : `Lane ${this.lane}: ${tasks.length} task${tasks.length === 1 ? '' : 's'}, at most ${limit ?? 1} running at once (backgroundTasks.lanes)`;
+  }
+}
+
 /**
  * The last child of a group that holds more tasks than the tree shows: "… 9 800 more", which
  * opens Show Tasks filtered to that status. It keeps a long history cheap to draw.
@@ -90,18 +131,26 @@ export class MoreNode extends vscode.TreeItem {
   readonly kind = 'more';
 
   constructor(
-    readonly status: TaskStatus,
+    readonly parent: GroupNode | LaneNode,
     /** How many tasks of the group this node stands for. */
     readonly hidden: number,
   ) {
     super(`… ${hidden} more`, vscode.TreeItemCollapsibleState.None);
-    this.id = `more:${status}`;
+    this.id = `more:${parent.id ?? ''}`;
     this.description = 'Show Tasks...';
     this.contextValue = 'more';
     this.iconPath = new vscode.ThemeIcon('ellipsis');
-    this.tooltip = `The tree shows the newest tasks of each group; choose this to see all ${GROUP_LABELS[status].toLowerCase()} tasks.`;
-    this.command = { command: Command.showTasks, title: 'Show Tasks', arguments: [{ status }] };
+    const status = parent.kind === 'group' ? parent.status : undefined;
+    this.tooltip = status
+      ? `The tree shows the newest tasks of each group; choose this to see all ${GROUP_LABELS[status].toLowerCase()} tasks.`
+      : 'The tree shows the first tasks of each lane; choose this to see all tasks.';
+    this.command = { command: Command.showTasks, title: 'Show Tasks', arguments: status ? [{ status }] : [] };
+  }
+
+  /** The status its group shows, if it is a status group. */
+  get status(): TaskStatus | undefined {
+    return this.parent.kind === 'group' ? this.parent.status : undefined;
   }
 }
 
-export type TreeNode = GroupNode | TaskNode | MoreNode;
+export type TreeNode = GroupNode | LaneNode | TaskNode | MoreNode;

@@ -93,7 +93,14 @@ async function runPaletteCommand(page: Page, title: string): Promise<void> {
     await input.waitFor({ state: 'hidden', timeout: STEP_MS });
   }
   await row.click();
+  // Then the pointer leaves, as a person's hand does: left where the row was, it rests on whatever
+  // the command opens there (a quick pick's input, once its title bar pushes it down) and that
+  // element's hover, shown after a moment, covers the quick pick's buttons.
+  await page.mouse.move(PARKED_POINTER.x, PARKED_POINTER.y);
 }
+
+/** Over the editor area's empty right side: no hover there, and clear of quick picks and toasts. */
+const PARKED_POINTER = { x: 1300, y: 450 };
 
 /** For an afterEach hook: a screenshot of the page when the test failed, named after the test. */
 export async function screenshotIfFailed(test: Mocha.Test | undefined, session: E2eSession | undefined): Promise<void> {

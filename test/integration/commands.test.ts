@@ -54,9 +54,10 @@ describe('commands', () => {
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
-  it('runWithOptions asks command, type, priority, folder, what to run after and a problem matcher', async () => {
+  it('runWithOptions asks command, type, priority, folder, what to run after, timeout, retries and a problem matcher', async () => {
     const blocker = await runCommand('sleep 30');
-    h.prompts.answer('echo with options', 'system', 'high', '/tmp', `[${blocker}]`, '$gcc');
+    // '' is Enter on a prefilled input: the default timeout and no retries (no lanes are set, so no lane step).
+    h.prompts.answer('echo with options', 'system', 'high', '/tmp', `[${blocker}]`, '', '', '$gcc');
     const id = await run<string>('runWithOptions');
     const task = h.api.getTask(id);
     assert.ok(task);
@@ -66,7 +67,8 @@ describe('commands', () => {
     assert.equal(task.cwd, '/tmp');
     assert.deepEqual(task.dependsOn, [blocker]);
     assert.equal(task.problemMatcher, '$gcc');
-    assert.deepEqual(h.prompts.calls.slice(-6).map((c) => c.kind), ['command', 'pick', 'pick', 'input', 'pick', 'pick']);
+    assert.deepEqual(h.prompts.calls.slice(-8).map((c) => c.kind), ['command', 'pick', 'pick', 'input', 'pick', 'input', 'input', 'pick']);
+    assert.equal(task.attempts, 1);
     h.api.cancelTask(blocker);
     assert.equal((await finished(h.api, id)).state.status, 'cancelled', 'a task after a cancelled one is cancelled');
     const direct = await run<string>('runWithOptions', { command: 'echo direct', priority: 'low', metadata: { from: 'test' } });

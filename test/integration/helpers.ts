@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { BackgroundTasksApi, TaskSnapshot } from '../../src/api';
 import type { TestingHooks } from '../../src/extension';
-import type { FilteredPick, InputOptions, NotificationSink, PickOptions, Prompts, Severity } from '../../src/ui/seams';
+import type { FilteredPick, InputOptions, NotificationSink, PickOptions, Prompts, SaveOptions, Severity } from '../../src/ui/seams';
 
 export interface Shown {
   severity: Severity;
@@ -34,7 +34,7 @@ export class NotificationRecorder implements NotificationSink {
 }
 
 export interface PromptCall {
-  kind: 'command' | 'input' | 'pick' | 'filtered' | 'confirm';
+  kind: 'command' | 'input' | 'pick' | 'filtered' | 'confirm' | 'save';
   title: string;
   items?: string[];
 }
@@ -86,6 +86,12 @@ export class ScriptedPrompts implements Prompts {
 
   confirm(message: string): Thenable<boolean> {
     return Promise.resolve(this.next({ kind: 'confirm', title: message }) === true);
+  }
+
+  /** The answer is a vscode.Uri (or undefined: dismissed). */
+  save(options: SaveOptions): Thenable<vscode.Uri | undefined> {
+    const answer = this.next({ kind: 'save', title: options.title, items: [options.defaultUri?.fsPath ?? '', ...Object.keys(options.filters)] });
+    return Promise.resolve(answer instanceof vscode.Uri ? answer : undefined);
   }
 }
 

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { finished, harness, waitFor, type Harness } from './helpers';
 
 const config = () => vscode.workspace.getConfiguration('backgroundTasks');
-const KEYS = ['maxConcurrentTasks', 'shell', 'cancelGracePeriod', 'historySize', 'notificationLevel', 'defaultWorkingFolder'];
+const KEYS = ['maxConcurrentTasks', 'shell', 'cancelGracePeriod', 'historySize', 'notificationLevel', 'defaultWorkingFolder', 'defaultTimeoutSeconds', 'lanes', 'treeGroupBy'];
 
 describe('settings', () => {
   let h: Harness;

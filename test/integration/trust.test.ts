@@ -37,6 +37,23 @@ describe('workspace trust', () => {
     });
   }
 
+  it('resumeQueue, resumeTask and runNext refuse (they let commands run); pauseQueue is allowed', async () => {
+    assert.equal(await vscode.commands.executeCommand('backgroundTasks.pauseQueue'), true);
+    try {
+      for (const [command, expected] of [['resumeQueue', true], ['resumeTask', false], ['runNext', false]] as const) {
+        const shown = h.notifications.shown.length;
+        assert.equal(await vscode.commands.executeCommand(`backgroundTasks.${command}`, 'x'), expected, command);
+        assert.match(h.notifications.shown[shown]?.text ?? '', /Restricted Mode/, command);
+      }
+      assert.equal(h.api.isQueuePaused(), true, 'still paused');
+      assert.throws(() => h.api.resumeQueue(), /Restricted Mode/);
+    } finally {
+      h.hooks.ui.trust.setOverride(undefined);
+      h.api.resumeQueue();
+      h.hooks.ui.trust.setOverride(false);
+    }
+  });
+
   it('the API refuses too', () => {
     assert.throws(() => h.api.spawnTask({ command: 'echo nope' }), /Restricted Mode/);
   });
