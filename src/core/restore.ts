@@ -2,7 +2,7 @@
 // that was running is watched again if its process is still the same (pid and start time),
 // given the result its wrapper recorded if it ended meanwhile, or marked failed "lost". One
 // that was being cancelled is watched while anything of its process group is left.
-import { groupExists, hasArgument, isAlive, isSameProcess, processStartTime } from './procinfo';
+import { groupExists, isAlive, isSameProcess, isTaskWrapper, processStartTime } from './procinfo';
 import type { TaskRecord, TaskStore } from './store';
 import { endedState } from './taskState';
 import type { TaskState } from './types';
@@ -26,7 +26,7 @@ export function adoptStarted(record: TaskRecord, store: TaskStore): void {
   if (record.state.status !== 'pending') return;
   const started = store.readPid(record.id);
   if (!started) return;
-  const ours = isAlive(started.pid) && hasArgument(started.pid, store.taskDir(record.id));
+  const ours = isAlive(started.pid) && isTaskWrapper(started.pid, store.taskDir(record.id));
   record.state = {
     status: 'running',
     startedAt: started.at,
