@@ -37,9 +37,40 @@ function zombiesOf(parent: number): number[] {
   return fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n) && statField(Number(n), 4) === String(parent) && statField(Number(n), 3) === 'Z').map(Number);
 }
 
-describe('engine: the launcher', function () {
+// Both programs: Perl where it runs (the default), Node where it is missing or broken.
+for (const kind of ['perl', 'node'] as const) {
+describe(`engine: the launcher (${kind})`, function () {
   const box = new Sandbox();
-  afterEach(() => box.cleanup());
+  let before: string | undefined;
+  beforeEach(() => {
+    before = process.env.BACKGROUND_TASKS_LAUNCHER;
+    process.env.BACKGROUND_TASKS_LAUNCHER = kind;
+  });
+  afterEach(() => {
+    if (before === undefined) delete process.env.BACKGROUND_TASKS_LAUNCHER;
+    else process.env.BACKGROUND_TASKS_LAUNCHER = before;
+    box.cleanup();
+  });
+
+  it(`is the ${kind} program, and starts each task with the host's environment as it is then`, async () => {
+    const engine = await box.open();
+    const first = await engine.waitForTask(engine.spawnTask({ command: 'echo "[$BGT_TEST_LATE]"' }));
+    assert.equal(fs.readFileSync(first.logPath, 'utf8'), '[]\n');
+    const [launcher] = launchers();
+    const exe = fs.readlinkSync(`/proc/${launcher}/exe`);
+    assert.ok(kind === 'node' ? exe === fs.realpathSync(process.execPath) : /perl/.test(exe), exe);
+    // Set after the launcher started: the next task has it, and a variable removed is gone.
+    process.env.BGT_TEST_LATE = 'set later';
+    try {
+      const second = await engine.waitForTask(engine.spawnTask({ command: 'echo "[$BGT_TEST_LATE]"' }));
+      assert.equal(fs.readFileSync(second.logPath, 'utf8'), '[set later]\n');
+    } finally {
+      delete process.env.BGT_TEST_LATE;
+    }
+    const third = await engine.waitForTask(engine.spawnTask({ command: 'echo "[${BGT_TEST_LATE-unset}]"' }));
+    assert.equal(fs.readFileSync(third.logPath, 'utf8'), '[unset]\n');
+    assert.deepEqual(launchers(), [launcher], 'one launcher all along');
+  });
 
   it('forks every task, not the host; reaps them; and ends with the engine', async () => {
     const engine = await box.open({ maxConcurrentTasks: 8 });
@@ -178,3 +209,4 @@ describe('engine: the launcher', function () {
     assert.deepEqual([code, out.trim()], [0, 'completed'], 'it exited by itself after its task');
   });
 });
+}
