@@ -1,8 +1,9 @@
 // Starting, watching and stopping task processes. The launcher (launcher.ts) forks each task,
-// detached (its own session and process group), under a tiny sh wrapper that runs
-// `<shell> -c <command>` and then writes the exit status into the task's folder with a shell
-// builtin (no extra process); stdout and stderr are one append-mode fd of the task's log, so
-// no output passes through Node. Process handles live here, never in TaskState.
+// detached (its own session and process group), under a wrapper that runs
+// `<shell> -c <command>` and then writes the exit status into the task's folder (the Perl
+// launcher's fork, or the sh wrapper below under the Node launcher); stdout and stderr are one
+// append-mode fd of the task's log, so no output passes through Node. Process handles live
+// here, never in TaskState.
 import { Launcher, TASK_MARKER, type LauncherEvent, type StartJob } from './launcher';
 import { groupExists, isAlive, isSameProcess, isTaskWrapper, processStartTime, signalGroup } from './procinfo';
 import { commandArgument, readPidFile } from './startInput';
@@ -240,7 +241,7 @@ export class Runner {
         continue;
       }
       this.starting.delete(id);
-      this.report(id, { error: `${reason}, ${MAX_ATTEMPTS} times while starting this task; check that ${process.execPath} can run`, endedAt: Date.now() });
+      this.report(id, { error: `${reason}, ${MAX_ATTEMPTS} times while starting this task`, endedAt: Date.now() });
     }
     this.hooks.warn(`Background Tasks: ${reason}; ${this.starting.size} start(s) go to a new launcher.`);
     if (this.resendTimer || this.starting.size === 0) return;
