@@ -13,7 +13,8 @@
 // arrive as errors, not as a task that ran. Children are reaped in a SIGCHLD handler. Perl
 // runs signal handlers between its own operations, so a SIGCHLD that lands just before the
 // process blocks in select() would wait for the next input: while tasks run, select() also
-// wakes every 20 ms (nothing to do then, when all is reported).
+// wakes twice a second. Only a wrapper that was killed waits for that: the others report
+// their exit themselves.
 export const LAUNCHER_PERL = String.raw`use strict;
 use POSIX ();
 my $MARK = 'BACKGROUND_TASKS_TASK_ID=';
@@ -226,7 +227,7 @@ while (1) {
   flush();
   my $rin = '';
   vec($rin, 0, 1) = 1;
-  my $ready = select($rin, undef, undef, %idOf ? 0.02 : undef);
+  my $ready = select($rin, undef, undef, %idOf ? 0.5 : undef);
   next if $ready <= 0;
   my $n = sysread(STDIN, $in, 262144, length $in);
   if (!defined $n) { next if $!{EINTR}; last; }
