@@ -250,8 +250,9 @@ export class Launcher {
       if (this.disposed) return;
       const how = exited.signal ? `was killed by ${exited.signal}` : `exited with code ${String(exited.code)}`;
       const detail = this.stderrTail.trim() ? `: ${this.stderrTail.trim().split('\n').slice(-3).join(' | ')}` : '';
-      // A Perl that cannot run the launcher (no POSIX module, a broken install) is not tried again.
-      const fallback = kind === 'perl' && !this.ready && process.env.BACKGROUND_TASKS_LAUNCHER !== 'perl';
+      // A Perl that cannot run the launcher (no POSIX module, a broken install: it exits before
+      // its first line) is not tried again; one killed by a signal was working.
+      const fallback = kind === 'perl' && !this.ready && exited.signal === null && process.env.BACKGROUND_TASKS_LAUNCHER !== 'perl';
       if (fallback) perlBroken = true;
       this.onDied(`the launcher process (${program}) ${how}${detail}${fallback ? '; the Node launcher takes over' : ''}`);
     };
