@@ -53,10 +53,12 @@ export function baseEnvironment(env: NodeJS.ProcessEnv = process.env): Record<st
 /** Which launcher program runs: Perl where it works, else Node. BACKGROUND_TASKS_LAUNCHER=node|perl forces one (tests, bench). */
 export type LauncherKind = 'perl' | 'node';
 
-/** Perl that failed to start once is not tried again by this host. */
-let perlBroken = false;
+/** Perl programs that failed to run the launcher once, not tried again by this host. */
+const brokenPerls = new Set<string>();
 
+/** The Perl to run: BACKGROUND_TASKS_PERL if set (tests), else the first on /usr/bin and PATH. */
 function findPerl(): string | undefined {
+  if (process.env.BACKGROUND_TASKS_PERL) return process.env.BACKGROUND_TASKS_PERL;
   const dirs = (process.env.PATH ?? '/usr/bin:/bin').split(':').filter(Boolean);
   for (const dir of ['/usr/bin', ...dirs]) {
     const file = path.join(dir, 'perl');
@@ -189,7 +191,8 @@ export class Launcher {
 
   private choose(): void {
     const forced = process.env.BACKGROUND_TASKS_LAUNCHER;
-    const perl = forced === 'node' || (perlBroken && forced !== 'perl') ? undefined : findPerl();
+    const found = forced === 'node' ? undefined : findPerl();
+    const perl = found !== undefined && (forced === 'perl' || !brokenPerls.has(found)) ? found : undefined;
     if (perl) {
       this.kind = 'perl';
       this.program = perl;
@@ -253,7 +256,7 @@ export class Launcher {
       // A Perl that cannot run the launcher (no POSIX module, a broken install: it exits before
       // its first line) is not tried again; one killed by a signal was working.
       const fallback = kind === 'perl' && !this.ready && exited.signal === null && process.env.BACKGROUND_TASKS_LAUNCHER !== 'perl';
-      if (fallback) perlBroken = true;
+      if (fallback) brokenPerls.add(program);
       this.onDied(`the launcher process (${program}) ${how}${detail}${fallback ? '; the Node launcher takes over' : ''}`);
     };
     child.on('exit', (code, signal) => {

@@ -210,3 +210,26 @@ describe(`engine: the launcher (${kind})`, function () {
   });
 });
 }
+
+describe('engine: the launcher falls back to Node', function () {
+  const box = new Sandbox();
+  afterEach(() => {
+    delete process.env.BACKGROUND_TASKS_PERL;
+    box.cleanup();
+  });
+
+  it('runs the tasks through the Node launcher when Perl cannot run the launcher, and says so once', async () => {
+    // A Perl as a broken install behaves: it exits at once with a complaint.
+    const perl = path.join(box.tempDir(), 'perl');
+    fs.writeFileSync(perl, '#!/bin/sh\necho "Can\'t locate POSIX.pm in @INC" >&2\nexit 2\n', { mode: 0o755 });
+    process.env.BACKGROUND_TASKS_PERL = perl;
+    const engine = await box.open();
+    const done = await Promise.all([1, 2, 3].map((i) => engine.waitForTask(engine.spawnTask({ command: `echo ${i}` }))));
+    assert.deepEqual(done.map((t) => [t.state.status, fs.readFileSync(t.logPath, 'utf8')]), [1, 2, 3].map((i) => ['completed', `${i}\n`]));
+    const [launcher] = launchers();
+    assert.equal(fs.readlinkSync(`/proc/${launcher}/exe`), fs.realpathSync(process.execPath));
+    const said = box.warnings.filter((w) => w.includes(perl));
+    assert.equal(said.length, 1, box.warnings.join('\n'));
+    assert.match(said[0], /exited with code 2: Can't locate POSIX.pm .*; the Node launcher takes over/);
+  });
+});
