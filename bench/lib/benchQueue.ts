@@ -20,6 +20,11 @@ function subjects(ctx: Context, command: string, count: number): Subject[] {
       run: async () => ({ wallMs: (await ctx.inHost({ kind: 'throughput', storageDir: ctx.tmp('queue-ours'), command, count, limit: LIMIT })).wallMs }),
     },
     {
+      // The fallback where Perl is missing: what the Perl launcher gains.
+      name: 'ours, Node launcher',
+      run: async () => ({ wallMs: (await ctx.inHost({ kind: 'throughput', storageDir: ctx.tmp('queue-ours-node'), command, count, limit: LIMIT, launcher: 'node' })).wallMs }),
+    },
+    {
       name: 'floor: Node spawn, no engine',
       run: async () => ({ wallMs: (await ctx.inHost({ kind: 'spawnFloor', command, count, limit: LIMIT })).wallMs }),
     },

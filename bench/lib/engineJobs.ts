@@ -9,7 +9,7 @@ import type { TaskSnapshot } from '../../src/core/types';
 import { procStatusKiB, resetPeakRss } from './proc';
 
 export type Job =
-  | { kind: 'throughput'; storageDir: string; command: string; count: number; limit: number }
+  | { kind: 'throughput'; storageDir: string; command: string; count: number; limit: number; launcher?: 'node' | 'perl' }
   | { kind: 'concurrency'; storageDir: string; count: number; limit: number; sleepSeconds: number }
   | { kind: 'spawnFloor'; command: string; count: number; limit: number; persistDir?: string }
   | { kind: 'capture'; storageDir: string; command: string; expectBytes: number }
@@ -44,6 +44,7 @@ function finishes(engine: TaskEngine, count: number): { done: Promise<TaskSnapsh
 }
 
 async function throughput(job: Extract<Job, { kind: 'throughput' }>): Promise<Record<string, number>> {
+  if (job.launcher) process.env.BACKGROUND_TASKS_LAUNCHER = job.launcher;
   const engine = await open(job.storageDir, { maxConcurrentTasks: job.limit });
   const { done } = finishes(engine, job.count);
   const start = process.hrtime.bigint();

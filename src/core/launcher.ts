@@ -1,10 +1,26 @@
 // The engine's side of the launcher: the long-lived helper process that does every fork/exec,
-// so the extension host never forks per task (see launcherScript.ts for the other side).
-// Started on first use, with the host's own Node (process.execPath; Electron needs
-// ELECTRON_RUN_AS_NODE=1); requests of one turn go out in one write; a launcher that dies is
-// started again on the next request, and the engine is told so it can resend what was in flight.
+// so the extension host never forks per task. Started on first use: Perl (launcherPerl.ts),
+// whose forks are cheap, or where Perl is missing or fails to start, the host's own Node
+// (launcherScript.ts; process.execPath, Electron needs ELECTRON_RUN_AS_NODE=1). Requests of
+// one turn go out in one write; a launcher that dies is started again on the next request, and
+// the engine is told so it can resend what was in flight.
+//
+// Protocol. In: records of NUL-ended fields, "<n>\0" then n fields (no field holds a NUL):
+//   env K=V...                              the base environment of every task (sent again when
+//                                           the host's process.env has changed)
+//   wrapper TEXT                            the sh wrapper of every task (runner.ts)
+//   start id shell command dir log stdin cwd K=V...   stdin '' for /dev/null
+//   sweep id token signal skipGroup         signal every process of this user carrying
+//                                           BACKGROUND_TASKS_TASK_ID=<token> ('' for no group)
+// Out: lines of tab-separated fields, written once per turn:
+//   ready | started id pid startTime | error id message | exit id pid code signalNumber
+//   | swept id signal pid,pid...
 import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { LAUNCHER_PERL } from './launcherPerl';
 import { LAUNCHER_SCRIPT } from './launcherScript';
+import { signalName } from './procinfo';
 
 /** The variable that marks every process of a task, so a cancel can find those that left its group. */
 export const TASK_MARKER = 'BACKGROUND_TASKS_TASK_ID';
@@ -34,13 +50,66 @@ export function baseEnvironment(env: NodeJS.ProcessEnv = process.env): Record<st
   return out;
 }
 
+/** Which launcher program runs: Perl where it works, else Node. BACKGROUND_TASKS_LAUNCHER=node|perl forces one (tests, bench). */
+export type LauncherKind = 'perl' | 'node';
+
+/** Perl programs that failed to run the launcher once, not tried again by this host. */
+const brokenPerls = new Set<string>();
+
+/** The Perl to run: BACKGROUND_TASKS_PERL if set (tests), else the first on /usr/bin and PATH. */
+function findPerl(): string | undefined {
+  if (process.env.BACKGROUND_TASKS_PERL) return process.env.BACKGROUND_TASKS_PERL;
+  const dirs = (process.env.PATH ?? '/usr/bin:/bin').split(':').filter(Boolean);
+  for (const dir of ['/usr/bin', ...dirs]) {
+    const file = path.join(dir, 'perl');
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      return file;
+    } catch {
+      // the next folder
+    }
+  }
+  return undefined;
+}
+
+function record(fields: string[]): string {
+  return `${fields.length}\0${fields.join('\0')}\0`;
+}
+
+function envFields(env: Record<string, string>): string[] {
+  return Object.entries(env).map(([k, v]) => `${k}=${v}`);
+}
+
+function parseEvent(line: string): LauncherEvent | 'ready' | undefined {
+  const f = line.split('\t');
+  switch (f[0]) {
+    case 'ready':
+      return 'ready';
+    case 'started':
+      return { ev: 'started', id: f[1], pid: Number(f[2]), ...(f[3] ? { startTime: f[3] } : {}) };
+    case 'error':
+      return { ev: 'error', id: f[1], message: f[2] ?? '' };
+    case 'exit':
+      return { ev: 'exit', id: f[1], pid: Number(f[2]), code: f[3] === '' ? null : Number(f[3]), signal: f[4] ? (signalName(Number(f[4])) ?? `signal ${f[4]}`) : null };
+    case 'swept':
+      return { ev: 'swept', id: f[1], signal: f[2], pids: f[3] ? f[3].split(',').map(Number) : [] };
+    default:
+      return undefined;
+  }
+}
+
 export class Launcher {
   private child: ChildProcess | undefined;
+  private kind: LauncherKind = 'node';
+  private program = process.execPath;
+  private ready = false;
   private outgoing: string[] = [];
   private flushQueued = false;
   private stderrTail = '';
   private disposed = false;
   private busy = true;
+  /** The base environment as last sent, to send it again only when process.env has changed. */
+  private sentEnv = '';
 
   constructor(
     private readonly wrapper: string,
@@ -54,12 +123,17 @@ export class Launcher {
   }
 
   start(job: StartJob): void {
-    this.send({ op: 'start', ...job });
+    const fields = ['start', job.id, job.shell, job.command, job.dir, job.log, job.stdin ?? '', job.cwd, ...envFields(job.env)];
+    if (fields.some((f) => f.includes('\0'))) {
+      queueMicrotask(() => this.onEvent({ ev: 'error', id: job.id, message: 'a field of the task (command, folder, shell or environment) contains a NUL character, which no program can receive' }));
+      return;
+    }
+    this.send(record(fields));
   }
 
   /** Signals every process of this user carrying the task's marker (except those of `skipGroup`). */
   sweep(id: string, token: string, signal: NodeJS.Signals, skipGroup?: number): void {
-    this.send({ op: 'sweep', id, token, signal, ...(skipGroup !== undefined ? { skipGroup } : {}) });
+    this.send(record(['sweep', id, token, signal, skipGroup !== undefined ? String(skipGroup) : '']));
   }
 
   /**
@@ -70,7 +144,7 @@ export class Launcher {
     this.busy = busy;
     const child = this.child;
     if (!child) return;
-    for (const handle of [child, child.stdin, child.stdout, child.stderr] as unknown as ({ ref?(): void; unref?(): void } | null)[]) {
+    for (const handle of [child, child.stdin, child.stdout, child.stderr, child.stdio[3]] as unknown as ({ ref?(): void; unref?(): void } | null)[]) {
       if (busy) handle?.ref?.();
       else handle?.unref?.();
     }
@@ -85,14 +159,16 @@ export class Launcher {
     this.child = undefined;
     if (child) {
       child.stdin?.end();
+      // The wrappers of running tasks hold fd 3 open: no longer read, it must not keep this process alive.
+      (child.stdio[3] as { destroy?(): void } | null)?.destroy?.();
       child.unref();
     }
   }
 
-  private send(msg: object): void {
+  private send(rec: string): void {
     if (this.disposed) return;
     this.ensure();
-    this.outgoing.push(JSON.stringify(msg));
+    this.outgoing.push(rec);
     if (!this.flushQueued) {
       this.flushQueued = true;
       queueMicrotask(() => this.flush());
@@ -102,43 +178,96 @@ export class Launcher {
   private flush(): void {
     this.flushQueued = false;
     if (this.outgoing.length === 0 || !this.child) return;
-    const text = `${this.outgoing.join('\n')}\n`;
+    // The tasks start from the host's environment as it is now, not as it was at the launcher's start.
+    const env = record(['env', ...envFields(baseEnvironment())]);
+    if (env !== this.sentEnv) {
+      this.sentEnv = env;
+      this.outgoing.unshift(env);
+    }
+    const text = this.outgoing.join('');
     this.outgoing = [];
     this.child.stdin?.write(text);
   }
 
+  private choose(): void {
+    const forced = process.env.BACKGROUND_TASKS_LAUNCHER;
+    const found = forced === 'node' ? undefined : findPerl();
+    const perl = found !== undefined && (forced === 'perl' || !brokenPerls.has(found)) ? found : undefined;
+    if (perl) {
+      this.kind = 'perl';
+      this.program = perl;
+    } else {
+      this.kind = 'node';
+      this.program = process.execPath;
+    }
+  }
+
   private ensure(): void {
     if (this.child) return;
-    // NODE_OPTIONS of a debugged host (--inspect) would make the launcher fight it for the port.
+    this.choose();
     const env: NodeJS.ProcessEnv = { ...process.env, ELECTRON_RUN_AS_NODE: '1' };
+    // NODE_OPTIONS of a debugged host (--inspect) would make a Node launcher fight it for the
+    // port; PERL5OPT could load modules into the Perl one.
     delete env.NODE_OPTIONS;
-    const child = spawn(process.execPath, ['-e', LAUNCHER_SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'], env });
+    delete env.PERL5OPT;
+    // Perl's wrappers report their exits on fd 3, straight to the engine.
+    const stdio: ('pipe')[] = this.kind === 'perl' ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'];
+    const child = spawn(this.program, ['-e', this.kind === 'perl' ? LAUNCHER_PERL : LAUNCHER_SCRIPT], { stdio, env });
+    const kind = this.kind;
+    const program = this.program;
     this.child = child;
+    this.ready = false;
     this.stderrTail = '';
-    let input = '';
-    child.stdout?.setEncoding('utf8');
-    child.stdout?.on('data', (chunk: string) => {
-      input += chunk;
-      for (let i = input.indexOf('\n'); i >= 0; i = input.indexOf('\n')) {
-        const line = input.slice(0, i);
-        input = input.slice(i + 1);
-        if (!this.disposed) this.onEvent(JSON.parse(line) as LauncherEvent);
-      }
-    });
+    this.sentEnv = '';
+    const lines = (stream: NodeJS.ReadableStream | null | undefined): void => {
+      let input = '';
+      stream?.setEncoding('utf8');
+      stream?.on('data', (chunk: string) => {
+        input += chunk;
+        for (let i = input.indexOf('\n'); i >= 0; i = input.indexOf('\n')) {
+          const line = input.slice(0, i);
+          input = input.slice(i + 1);
+          const e = parseEvent(line);
+          if (e === 'ready') this.ready = true;
+          else if (e && !this.disposed && this.child === child) this.onEvent(e);
+        }
+      });
+    };
+    lines(child.stdout);
+    const exits = child.stdio[3] as (NodeJS.ReadableStream & { destroy(): void; on(ev: 'error', f: () => void): void }) | null | undefined;
+    lines(exits);
+    exits?.on('error', () => undefined);
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => (this.stderrTail = (this.stderrTail + chunk).slice(-2000)));
-    child.stdin?.on('error', () => undefined); // EPIPE when it died; 'close' below tells the engine
-    child.on('error', () => undefined); // a spawn error is followed by 'close'
-    // 'close' comes after its stdout has been read to the end, so no report is lost.
-    child.on('close', (code, signal) => {
+    child.stdin?.on('error', () => undefined); // EPIPE when it died; the end of stdout below tells the engine
+    child.on('error', () => undefined); // a spawn error is followed by 'exit' and the end of stdout
+    // Its end is known once it has exited and its stdout has been read to the end, so no report
+    // is lost. Not 'close', which also waits for fd 3, held open by the wrappers of running tasks.
+    let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    let drained = false;
+    const ended = (): void => {
+      if (!exited || !drained) return;
+      exits?.destroy();
       if (this.child !== child) return;
       this.child = undefined;
       if (this.disposed) return;
-      const how = signal ? `was killed by ${signal}` : `exited with code ${String(code)}`;
+      const how = exited.signal ? `was killed by ${exited.signal}` : `exited with code ${String(exited.code)}`;
       const detail = this.stderrTail.trim() ? `: ${this.stderrTail.trim().split('\n').slice(-3).join(' | ')}` : '';
-      this.onDied(`the launcher process (${process.execPath}) ${how}${detail}`);
+      // A Perl that cannot run the launcher (no POSIX module, a broken install: it exits before
+      // its first line) is not tried again; one killed by a signal was working.
+      const fallback = kind === 'perl' && !this.ready && exited.signal === null && process.env.BACKGROUND_TASKS_LAUNCHER !== 'perl';
+      if (fallback) brokenPerls.add(program);
+      this.onDied(`the launcher process (${program}) ${how}${detail}${fallback ? '; the Node launcher takes over' : ''}`);
+    };
+    child.on('exit', (code, signal) => {
+      exited = { code, signal };
+      ended();
     });
-    child.stdin?.write(`${JSON.stringify({ op: 'init', env: baseEnvironment(), wrapper: this.wrapper })}\n`);
+    child.stdout?.on('close', () => {
+      drained = true;
+      ended();
+    });
+    child.stdin?.write(record(['wrapper', this.wrapper]));
     this.setBusy(this.busy);
   }
 }

@@ -1,15 +1,8 @@
-// The launcher's own program, run as `<node> -e LAUNCHER_SCRIPT` (ELECTRON_RUN_AS_NODE=1 under
-// Electron). Kept as a string so the compiled tests (out/) and the bundle (dist/) carry it alike,
-// with no file to find. Plain ES2020 with no template literals, so String.raw keeps it verbatim.
-//
-// Protocol, one JSON object per line. In (from the engine):
-//   {op:'init', env, wrapper}                      the base environment of every task, the wrapper
-//   {op:'start', id, shell, command, dir, log, stdin?, cwd, env}
-//   {op:'sweep', id, token, signal, skipGroup?}    signal every process of this user carrying
-//                                                  BACKGROUND_TASKS_TASK_ID=<token>
-// Out (to the engine), written once per turn:
-//   {ev:'started', id, pid, startTime} | {ev:'error', id, message} | {ev:'exit', id, pid, code, signal}
-//   {ev:'swept', id, signal, pids}
+// The launcher's fallback program, run as `<node> -e LAUNCHER_SCRIPT` (ELECTRON_RUN_AS_NODE=1
+// under Electron) where Perl (launcherPerl.ts) is missing or fails to start; it speaks the same
+// protocol (launcher.ts). Kept as a string so the compiled tests (out/) and the bundle (dist/)
+// carry it alike, with no file to find. Plain ES2020 with no template literals, so String.raw
+// keeps it verbatim.
 // It ends when its stdin ends (the engine disposed or gone); the tasks, each in its own
 // session, keep running, and their parent becomes init, which reaps them.
 export const LAUNCHER_SCRIPT = String.raw`'use strict';
@@ -23,14 +16,15 @@ let queued = false;
 let input = '';
 const goodShells = new Set();
 
+function clean(s) { return String(s).replace(/[\t\n\r]/g, ' '); }
 function send(msg) {
-  out.push(JSON.stringify(msg));
+  out.push(msg);
   if (!queued) { queued = true; setImmediate(flush); }
 }
 function flush() {
   queued = false;
   if (out.length === 0) return;
-  const text = out.join('\n') + '\n';
+  const text = out.join('');
   out = [];
   process.stdout.write(text);
 }
@@ -46,6 +40,7 @@ function shellProblem(shell) {
   }
   return 'the shell "' + shell + '" was not found or is not executable: set backgroundTasks.shell to a program such as /bin/bash';
 }
+function fail(id, message) { send('error\t' + id + '\t' + clean(message) + '\n'); }
 function describe(err, j) {
   if (err.code === 'ENOENT' && !isDir(j.cwd)) return 'working folder does not exist: ' + j.cwd;
   return (err.code ? err.code + ': ' : '') + err.message;
@@ -58,7 +53,7 @@ function startTime(pid) {
 }
 function start(j) {
   const problem = shellProblem(j.shell);
-  if (problem) return send({ ev: 'error', id: j.id, message: problem });
+  if (problem) return fail(j.id, problem);
   let log;
   let stdin;
   let child;
@@ -69,16 +64,16 @@ function start(j) {
       cwd: j.cwd, env: Object.assign({}, base, j.env), detached: true, stdio: [stdin, log, log],
     });
   } catch (err) {
-    return send({ ev: 'error', id: j.id, message: describe(err, j) });
+    return fail(j.id, describe(err, j));
   } finally {
     if (log !== undefined) fs.closeSync(log);
     if (typeof stdin === 'number') fs.closeSync(stdin);
   }
-  child.on('error', (err) => send({ ev: 'error', id: j.id, message: describe(err, j) }));
+  child.on('error', (err) => fail(j.id, describe(err, j)));
   const pid = child.pid;
   if (pid === undefined) return;
-  send({ ev: 'started', id: j.id, pid, startTime: startTime(pid) });
-  child.on('exit', (code, signal) => send({ ev: 'exit', id: j.id, pid, code, signal }));
+  send('started\t' + j.id + '\t' + pid + '\t' + (startTime(pid) || '') + '\n');
+  child.on('exit', (code, signal) => send('exit\t' + j.id + '\t' + pid + '\t' + (code === null ? '' : code) + '\t' + (signal === null ? '' : (require('os').constants.signals[signal] || '')) + '\n'));
 }
 function pgrpOf(pid) {
   try {
@@ -105,22 +100,40 @@ function sweep(m) {
       pids.push(Number(name));
     } catch (e) { /* gone meanwhile, or not ours */ }
   }
-  send({ ev: 'swept', id: m.id, signal: m.signal, pids });
+  send('swept\t' + m.id + '\t' + m.signal + '\t' + pids.join(',') + '\n');
 }
-function handle(m) {
-  if (m.op === 'init') { base = m.env; wrapper = m.wrapper; }
-  else if (m.op === 'start') start(m);
-  else if (m.op === 'sweep') sweep(m);
+function pairs(list) {
+  const env = {};
+  for (const kv of list) { const at = kv.indexOf('='); if (at > 0) env[kv.slice(0, at)] = kv.slice(at + 1); }
+  return env;
+}
+function handle(f) {
+  if (f[0] === 'env') base = pairs(f.slice(1));
+  else if (f[0] === 'wrapper') wrapper = f[1];
+  else if (f[0] === 'start') start({ id: f[1], shell: f[2], command: f[3], dir: f[4], log: f[5], stdin: f[6] === '' ? undefined : f[6], cwd: f[7], env: pairs(f.slice(8)) });
+  else if (f[0] === 'sweep') sweep({ id: f[1], token: f[2], signal: f[3], skipGroup: f[4] === '' ? undefined : Number(f[4]) });
 }
 process.stdout.on('error', () => process.exit(0));
+// Records: "<n>\0" then n fields, each ended by "\0".
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (chunk) => {
   input += chunk;
-  for (let i = input.indexOf('\n'); i >= 0; i = input.indexOf('\n')) {
-    const line = input.slice(0, i);
-    input = input.slice(i + 1);
-    try { handle(JSON.parse(line)); } catch (err) { process.stderr.write('launcher: bad request: ' + String(err) + '\n'); }
+  for (;;) {
+    const at = input.indexOf('\0');
+    if (at < 0) return;
+    const count = Number(input.slice(0, at));
+    const fields = [];
+    let pos = at + 1;
+    for (let k = 0; k < count; k++) {
+      const end = input.indexOf('\0', pos);
+      if (end < 0) return;
+      fields.push(input.slice(pos, end));
+      pos = end + 1;
+    }
+    input = input.slice(pos);
+    try { handle(fields); } catch (err) { process.stderr.write('launcher: bad request: ' + String(err) + '\n'); }
   }
 });
 process.stdin.on('end', () => { flush(); process.exit(0); });
+send('ready\n');
 `;

@@ -124,7 +124,7 @@ export interface FollowOptions {
   stripAnsi?: boolean;
   /** Polling interval when fs.watch gives no news; default 250 ms. */
   pollMs?: number;
-  /** Most bytes read per step; default 256 KiB. */
+  /** Most bytes read per step; default 64 KiB (each step is decoded in one piece of the event loop's time). */
   chunkBytes?: number;
 }
 
@@ -136,6 +136,8 @@ export class LogFollower implements Disposable {
   private readonly decoder = new Utf8StreamDecoder();
   private readonly stripper: AnsiStripper | undefined;
   private readonly chunkBytes: number;
+  /** One buffer for every read of this follower, not one per drain. */
+  private buffer: Buffer | undefined;
   private position: number;
   private watcher: fs.FSWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -149,7 +151,7 @@ export class LogFollower implements Disposable {
     options: FollowOptions = {},
   ) {
     this.position = options.offset ?? 0;
-    this.chunkBytes = options.chunkBytes ?? 256 * 1024;
+    this.chunkBytes = options.chunkBytes ?? 64 * 1024;
     this.stripper = options.stripAnsi ? new AnsiStripper() : undefined;
     try {
       this.watcher = fs.watch(file, { persistent: false }, () => void this.poll());
@@ -210,7 +212,7 @@ export class LogFollower implements Disposable {
       return;
     }
     try {
-      const buf = Buffer.alloc(this.chunkBytes);
+      const buf = (this.buffer ??= Buffer.allocUnsafe(this.chunkBytes));
       while (!this.stopped) {
         const { bytesRead } = await handle.read(buf, 0, buf.length, this.position);
         if (bytesRead === 0) break;

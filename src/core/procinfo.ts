@@ -61,10 +61,14 @@ export function isSameProcess(pid: number, startTime: string | undefined): boole
   return startTime !== undefined && processStartTime(pid) === startTime;
 }
 
-/** True when the process's command line has `arg` as one of its arguments (Linux; false elsewhere). */
-export function hasArgument(pid: number, arg: string): boolean {
+/**
+ * True when the process is the wrapper of the task whose folder is `dir`: the sh wrapper has
+ * the folder as an argument, the Perl launcher's wrapper the command line `background-task <dir>`.
+ */
+export function isTaskWrapper(pid: number, dir: string): boolean {
   try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(arg);
+    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return cmdline.split('\0').includes(dir) || cmdline.replace(/\0+$/, '') === `background-task ${dir}`;
   } catch {
     return false;
   }

@@ -98,6 +98,13 @@ export class LogProgressScanner {
       const buf = Buffer.alloc(size - start);
       const { bytesRead } = await handle.read(buf, 0, buf.length, start);
       this.offset = start + bytesRead;
+      // Most output holds no ESC and no BEL, so no sequence and no end of one cut at the last
+      // scan: no text is made of it.
+      const read = buf.subarray(0, bytesRead);
+      if (!read.includes(0x1b) && !read.includes(0x07)) {
+        this.parser.reset();
+        return undefined;
+      }
       return this.parser.push(buf.toString('latin1', 0, bytesRead));
     } finally {
       await handle.close();

@@ -5,7 +5,7 @@
 // cancelled or stopped by its timeout is watched while anything of its process group is left.
 // Each attempt has its own pid and exit files (TaskStore.attemptDir), read for the attempt the
 // record names, so one attempt's files are never taken for another's.
-import { groupExists, hasArgument, isAlive, isSameProcess, processStartTime } from './procinfo';
+import { groupExists, isAlive, isSameProcess, isTaskWrapper, processStartTime } from './procinfo';
 import type { TaskRecord, TaskStore } from './store';
 import { endedState } from './taskState';
 import type { TaskState } from './types';
@@ -32,7 +32,7 @@ export function adoptStarted(record: TaskRecord, store: TaskStore): void {
   const attempt = record.attempt ?? 1;
   const started = store.readPid(record.id, attempt);
   if (!started) return;
-  const ours = isAlive(started.pid) && hasArgument(started.pid, store.attemptDir(record.id, attempt));
+  const ours = isAlive(started.pid) && isTaskWrapper(started.pid, store.attemptDir(record.id, attempt));
   record.state = {
     status: 'running',
     startedAt: started.at,

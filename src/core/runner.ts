@@ -1,13 +1,15 @@
 // Starting, watching and stopping task processes. The launcher (launcher.ts) forks each task,
-// detached (its own session and process group), under a tiny sh wrapper that runs
-// `<shell> -c <command>` and then writes the exit status into the task's folder with a shell
-// builtin (no extra process); stdout and stderr are one append-mode fd of the task's log, so
-// no output passes through Node. Process handles live here, never in TaskState.
+// detached (its own session and process group), under a wrapper that runs
+// `<shell> -c <command>` and then writes the exit status into the task's folder (the Perl
+// launcher's fork, or the sh wrapper below under the Node launcher); stdout and stderr are one
+// append-mode fd of the task's log, so no output passes through Node. Process handles live
+// here, never in TaskState.
 import { Launcher, TASK_MARKER, type LauncherEvent, type StartJob } from './launcher';
-import { groupExists, hasArgument, isAlive, isSameProcess, processStartTime, signalGroup } from './procinfo';
+import { groupExists, isAlive, isSameProcess, isTaskWrapper, processStartTime, signalGroup } from './procinfo';
 import { commandArgument, readPidFile } from './startInput';
 
 /*
+ * The wrapper of the Node launcher (the Perl one does the same itself, launcherPerl.ts).
  * $1 shell, $2 command, $3 task folder. The pid file, written first, proves the task started
  * (see adoptStarted in restore.ts); it is created exclusively (set -C), so a second wrapper of
  * the same task (a start resent after the launcher died, or queued again by an engine that
@@ -81,6 +83,11 @@ export class Runner {
   private readonly watched = new Map<string, Watched>();
   /** Starts sent to the launcher and not yet answered: resent if it dies meanwhile. */
   private readonly starting = new Map<string, { job: StartJob; attempts: number }>();
+  /**
+   * Exits heard before the start they follow: a wrapper says "started" on its own channel
+   * (launcherPerl.ts), the launcher reports a wrapper it reaped on another.
+   */
+  private readonly earlyExits = new Map<string, Extract<LauncherEvent, { ev: 'exit' }>>();
   private resendTimer: NodeJS.Timeout | undefined;
   private readonly launcher: Launcher;
   private pollTimer: NodeJS.Timeout | undefined;
@@ -172,6 +179,7 @@ export class Runner {
     for (const w of this.watched.values()) if (w.killTimer) clearTimeout(w.killTimer);
     this.watched.clear();
     this.starting.clear();
+    this.earlyExits.clear();
     this.lingering.forEach((t) => clearInterval(t));
     this.lingering.clear();
   }
@@ -190,10 +198,18 @@ export class Runner {
       this.starting.delete(e.id);
       this.watched.set(e.id, { pid: e.pid, startTime: e.startTime, dir: job.dir, token: job.env[TASK_MARKER], polled: false });
       this.hooks.started(e.id, e.pid, e.startTime);
+      const early = this.earlyExits.get(e.id);
+      this.earlyExits.delete(e.id);
+      if (early?.pid === e.pid) this.handle(early);
     } else if (e.ev === 'error') {
+      this.earlyExits.delete(e.id);
       if (!this.starting.delete(e.id)) return;
       this.report(e.id, { error: e.message, endedAt: Date.now() });
     } else if (e.ev === 'exit') {
+      if (this.starting.has(e.id)) {
+        this.earlyExits.set(e.id, e);
+        return;
+      }
       const w = this.watched.get(e.id);
       if (!w || w.pid !== e.pid || w.polled) return;
       if (e.code === ALREADY_STARTED && this.adoptFirst(e.id, w)) return;
@@ -208,7 +224,7 @@ export class Runner {
   private adoptFirst(id: string, w: Watched): boolean {
     const first = w.dir !== undefined ? readPidFile(w.dir) : undefined;
     if (first === undefined || first === w.pid) return false;
-    if (isAlive(first) && hasArgument(first, w.dir!)) {
+    if (isAlive(first) && isTaskWrapper(first, w.dir!)) {
       this.watched.set(id, { pid: first, startTime: processStartTime(first), dir: w.dir, token: w.token, polled: true });
       this.hooks.started(id, first, processStartTime(first));
       this.ensurePolling();
@@ -227,6 +243,7 @@ export class Runner {
    * start whose launcher died under it MAX_ATTEMPTS times fails with the reason.
    */
   private onLauncherDied(reason: string): void {
+    this.earlyExits.clear();
     for (const w of this.watched.values()) w.polled = true;
     if (this.watched.size > 0) this.ensurePolling();
     if (this.starting.size === 0) {
@@ -240,7 +257,7 @@ export class Runner {
         continue;
       }
       this.starting.delete(id);
-      this.report(id, { error: `${reason}, ${MAX_ATTEMPTS} times while starting this task; check that ${process.execPath} can run`, endedAt: Date.now() });
+      this.report(id, { error: `${reason}, ${MAX_ATTEMPTS} times while starting this task`, endedAt: Date.now() });
     }
     this.hooks.warn(`Background Tasks: ${reason}; ${this.starting.size} start(s) go to a new launcher.`);
     if (this.resendTimer || this.starting.size === 0) return;

@@ -37,9 +37,40 @@ function zombiesOf(parent: number): number[] {
   return fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n) && statField(Number(n), 4) === String(parent) && statField(Number(n), 3) === 'Z').map(Number);
 }
 
-describe('engine: the launcher', function () {
+// Both programs: Perl where it runs (the default), Node where it is missing or broken.
+for (const kind of ['perl', 'node'] as const) {
+describe(`engine: the launcher (${kind})`, function () {
   const box = new Sandbox();
-  afterEach(() => box.cleanup());
+  let before: string | undefined;
+  beforeEach(() => {
+    before = process.env.BACKGROUND_TASKS_LAUNCHER;
+    process.env.BACKGROUND_TASKS_LAUNCHER = kind;
+  });
+  afterEach(() => {
+    if (before === undefined) delete process.env.BACKGROUND_TASKS_LAUNCHER;
+    else process.env.BACKGROUND_TASKS_LAUNCHER = before;
+    box.cleanup();
+  });
+
+  it(`is the ${kind} program, and starts each task with the host's environment as it is then`, async () => {
+    const engine = await box.open();
+    const first = await engine.waitForTask(engine.spawnTask({ command: 'echo "[$BGT_TEST_LATE]"' }));
+    assert.equal(fs.readFileSync(first.logPath, 'utf8'), '[]\n');
+    const [launcher] = launchers();
+    const exe = fs.readlinkSync(`/proc/${launcher}/exe`);
+    assert.ok(kind === 'node' ? exe === fs.realpathSync(process.execPath) : /perl/.test(exe), exe);
+    // Set after the launcher started: the next task has it, and a variable removed is gone.
+    process.env.BGT_TEST_LATE = 'set later';
+    try {
+      const second = await engine.waitForTask(engine.spawnTask({ command: 'echo "[$BGT_TEST_LATE]"' }));
+      assert.equal(fs.readFileSync(second.logPath, 'utf8'), '[set later]\n');
+    } finally {
+      delete process.env.BGT_TEST_LATE;
+    }
+    const third = await engine.waitForTask(engine.spawnTask({ command: 'echo "[${BGT_TEST_LATE-unset}]"' }));
+    assert.equal(fs.readFileSync(third.logPath, 'utf8'), '[unset]\n');
+    assert.deepEqual(launchers(), [launcher], 'one launcher all along');
+  });
 
   it('forks every task, not the host; reaps them; and ends with the engine', async () => {
     const engine = await box.open({ maxConcurrentTasks: 8 });
@@ -176,5 +207,29 @@ describe('engine: the launcher', function () {
     host.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const code = await new Promise<number | null>((resolve) => host.on('close', resolve));
     assert.deepEqual([code, out.trim()], [0, 'completed'], 'it exited by itself after its task');
+  });
+});
+}
+
+describe('engine: the launcher falls back to Node', function () {
+  const box = new Sandbox();
+  afterEach(() => {
+    delete process.env.BACKGROUND_TASKS_PERL;
+    box.cleanup();
+  });
+
+  it('runs the tasks through the Node launcher when Perl cannot run the launcher, and says so once', async () => {
+    // A Perl as a broken install behaves: it exits at once with a complaint.
+    const perl = path.join(box.tempDir(), 'perl');
+    fs.writeFileSync(perl, '#!/bin/sh\necho "Can\'t locate POSIX.pm in @INC" >&2\nexit 2\n', { mode: 0o755 });
+    process.env.BACKGROUND_TASKS_PERL = perl;
+    const engine = await box.open();
+    const done = await Promise.all([1, 2, 3].map((i) => engine.waitForTask(engine.spawnTask({ command: `echo ${i}` }))));
+    assert.deepEqual(done.map((t) => [t.state.status, fs.readFileSync(t.logPath, 'utf8')]), [1, 2, 3].map((i) => ['completed', `${i}\n`]));
+    const [launcher] = launchers();
+    assert.equal(fs.readlinkSync(`/proc/${launcher}/exe`), fs.realpathSync(process.execPath));
+    const said = box.warnings.filter((w) => w.includes(perl));
+    assert.equal(said.length, 1, box.warnings.join('\n'));
+    assert.match(said[0], /exited with code 2: Can't locate POSIX.pm .*; the Node launcher takes over/);
   });
 });

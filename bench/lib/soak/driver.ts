@@ -1,8 +1,10 @@
 // The soak's random work: engine generations on one storage folder, and spawns, chains, pipes,
-// cancels, limit changes, outside kills, a read-only storage folder and a clearFinished.
+// cancels, limit changes, outside kills (of tasks and of the launcher), a read-only storage
+// folder and a clearFinished.
 import { execFileSync } from 'node:child_process';
 import { TaskEngine } from '../../../src/core/engine';
 import { TASK_PRIORITIES } from '../../../src/core/types';
+import { launcherPids } from './launcher';
 import { count, violation, type Ledger, type Planned } from './ledger';
 import type { Random } from './random';
 import { queuePauseEpisode, resumeAll, spawnRetry, spawnTimed, taskPauseEpisode } from './queueWork';
@@ -153,6 +155,8 @@ export class Driver {
         count(this.o.ledger, 'limit changes');
       } else if (r < 8.7) {
         this.killOutside(live.filter((t) => t.state.status === 'running').map((t) => t.id));
+      } else if (r < 8.75) {
+        this.killLauncher();
       } else if (r < 9.5) {
         this.queueControlAction(r);
       }
@@ -221,6 +225,21 @@ export class Driver {
       count(this.o.ledger, 'cancels');
     } else {
       count(this.o.ledger, 'cancels refused');
+    }
+  }
+
+  /**
+   * SIGKILL to the engine's launcher: its tasks run on and are polled, the starts it had not
+   * answered go to the next one (none lost, none run twice: the checks say so).
+   */
+  private killLauncher(): void {
+    for (const pid of launcherPids()) {
+      try {
+        process.kill(pid, 'SIGKILL');
+        count(this.o.ledger, 'launcher killed');
+      } catch {
+        // ended meanwhile
+      }
     }
   }
 

@@ -1,0 +1,239 @@
+// The launcher's fast program, run as `perl -e LAUNCHER_PERL`: a Perl process of a few MB,
+// so each fork copies a few page tables, where forking the ~50 MB Node launcher (or spawning
+// through libuv, which waits for every exec) costs several times more. Perl (perl-base, with
+// POSIX) is part of every Debian and Ubuntu system and of macOS; where it is missing or fails
+// to start, the engine falls back to the Node program (launcherScript.ts), which speaks the
+// same protocol (see launcher.ts). No backquotes and no dollar-brace in here: it is a
+// String.raw template.
+//
+// Each task: one fork, whose child is the task's wrapper (run_task below), and its fork, which
+// execs '<shell> -c <command>': two cheap forks and one exec, against the Node launcher's
+// spawn of '/bin/sh -c WRAPPER' and the wrapper's fork and exec of the shell. The log, the
+// stdin file and the working folder are opened and checked before the fork, so their errors
+// arrive as errors, not as a task that ran. Children are reaped in a SIGCHLD handler. Perl
+// runs signal handlers between its own operations, so a SIGCHLD that lands just before the
+// process blocks in select() would wait for the next input: while tasks run, select() also
+// wakes twice a second. Only a wrapper that was killed waits for that: the others report
+// their exit themselves.
+export const LAUNCHER_PERL = String.raw`use strict;
+use POSIX ();
+my $MARK = 'BACKGROUND_TASKS_TASK_ID=';
+my %base;
+my $out = '';
+my %idOf;
+my %early;
+my %goodShell;
+my $exits;
+
+sub clean { my $s = shift; $s =~ s/[\t\n\r]/ /g; return $s; }
+
+# A wrapper that ran its command has reported its exit itself (run_task); the others (killed,
+# or ended before running anything: 125, 126, or a command's own 125 or 126, which the runner
+# then hears twice, to no harm) are reported here.
+sub report_exit {
+  my ($pid, $status) = @_;
+  my $id = delete $idOf{$pid};
+  if (!defined $id) { $early{$pid} = $status; return; }
+  return if !($status & 127) && ($status >> 8) != 125 && ($status >> 8) != 126;
+  my ($code, $sig) = ($status & 127) ? ('', $status & 127) : ($status >> 8, '');
+  $out .= "exit\t$id\t$pid\t$code\t$sig\n";
+}
+
+sub reap { while ((my $p = waitpid(-1, POSIX::WNOHANG())) > 0) { report_exit($p, $?); } }
+
+sub shell_problem {
+  my $shell = shift;
+  return undef if $goodShell{$shell};
+  my @dirs = index($shell, '/') >= 0 ? ('') : map { $_ . '/' } grep { length } split(/:/, defined $base{PATH} ? $base{PATH} : '/usr/bin:/bin');
+  for my $d (@dirs) {
+    if (-f $d . $shell && -x _) { $goodShell{$shell} = 1; return undef; }
+  }
+  return 'the shell "' . $shell . '" was not found or is not executable: set backgroundTasks.shell to a program such as /bin/bash';
+}
+
+sub start_time {
+  my $pid = shift;
+  open(my $f, '<', "/proc/$pid/stat") or return '';
+  my $text = <$f>;
+  close $f;
+  return '' unless defined $text;
+  my @fields = split(/ /, substr($text, rindex($text, ')') + 2));
+  return defined $fields[19] ? $fields[19] : '';
+}
+
+sub fail { my ($id, $message) = @_; $out .= "error\t$id\t" . clean($message) . "\n"; }
+
+sub start {
+  my ($id, $shell, $command, $dir, $log, $stdin, $cwd, @env) = @_;
+  my $problem = shell_problem($shell);
+  return fail($id, $problem) if defined $problem;
+  my ($logFh, $inFh);
+  sysopen($logFh, $log, POSIX::O_WRONLY() | POSIX::O_APPEND() | POSIX::O_CREAT(), 0600) or return fail($id, "could not open the log $log: $!");
+  if ($stdin ne '') { sysopen($inFh, $stdin, POSIX::O_RDONLY()) or return fail($id, "could not open the input $stdin: $!"); }
+  else { sysopen($inFh, '/dev/null', POSIX::O_RDONLY()) or return fail($id, "could not open /dev/null: $!"); }
+  return fail($id, "working folder does not exist: $cwd") unless -d $cwd;
+  my $pid = fork();
+  return fail($id, "could not fork: $!") unless defined $pid;
+  run_task($id, $shell, $command, $dir, $cwd, $logFh, $inFh, @env) if $pid == 0;
+  close $logFh;
+  close $inFh;
+  $idOf{$pid} = $id;
+  report_exit($pid, delete $early{$pid}) if exists $early{$pid};
+}
+
+# The forked child is the task's wrapper, what runner.ts's sh wrapper is for the Node
+# launcher, without its exec: its own session, the pid file claimed exclusively (a second
+# wrapper of the same task exits 125 without running anything: a task runs once), then
+# "started" (only once a later engine can see the start in the pid file), then
+# '<shell> -c <command>' in a child with the default signals, while the wrapper lives
+# through SIGTERM, SIGINT and SIGHUP to its group until the command has ended, and writes
+# the exit status into the task's folder in one write of a few bytes (a reader sees it empty
+# or whole). Its command line becomes "background-task <folder>", which tells a later engine
+# that the pid is this task's.
+sub run_task {
+  my ($id, $shell, $command, $dir, $cwd, $logFh, $inFh, @env) = @_;
+  $SIG{CHLD} = 'DEFAULT';
+  POSIX::setsid();
+  chdir($cwd) or child_says("error\t$id\t" . clean("working folder does not exist: $cwd") . "\n", 126);
+  my $pidFh;
+  my $claimed = sysopen($pidFh, "$dir/pid", POSIX::O_WRONLY() | POSIX::O_CREAT() | POSIX::O_EXCL(), 0600) && syswrite($pidFh, "$$\n");
+  # A folder that refuses the file (read-only) does not stop the task.
+  my $second = !$claimed && -e "$dir/pid";
+  child_says("started\t$id\t$$\t" . start_time($$) . "\n", $second ? 125 : undef);
+  POSIX::dup2(fileno($inFh), 0);
+  POSIX::dup2(fileno($logFh), 1);
+  POSIX::dup2(fileno($logFh), 2);
+  close $inFh;
+  close $logFh;
+  close $pidFh if $claimed;
+  $0 = "background-task $dir";
+  my %env = %base;
+  for my $kv (@env) { my $at = index($kv, '='); $env{substr($kv, 0, $at)} = substr($kv, $at + 1) if $at > 0; }
+  %ENV = %env;
+  $SIG{TERM} = $SIG{INT} = $SIG{HUP} = sub { };
+  my $child = fork();
+  if (defined $child && $child == 0) {
+    $SIG{TERM} = $SIG{INT} = $SIG{HUP} = 'DEFAULT';
+    exec { $shell } $shell, '-c', $command;
+    print STDERR "$shell: $!\n";
+    POSIX::_exit(127);
+  }
+  my $status = 126 << 8;
+  if (defined $child) {
+    while (1) {
+      my $r = waitpid($child, 0);
+      if ($r == $child) { $status = $?; last; }
+      last unless $r == -1 && $!{EINTR};
+    }
+  } else {
+    print STDERR "could not fork: $!\n";
+  }
+  my $code = ($status & 127) ? 128 + ($status & 127) : $status >> 8;
+  my $exitFh;
+  syswrite($exitFh, "$code\n") if sysopen($exitFh, "$dir/exit", POSIX::O_WRONLY() | POSIX::O_CREAT() | POSIX::O_TRUNC(), 0600);
+  # Straight to the engine, one wakeup sooner than through the launcher's reaping. An engine
+  # gone meanwhile makes the write fail, which is no matter: the exit file is written.
+  $SIG{PIPE} = 'IGNORE';
+  syswrite($exits, "exit\t$id\t$$\t$code\t\n");
+  POSIX::_exit($code);
+}
+
+# A wrapper's own line to the engine, on fd 3 with its exit report, so the two arrive in
+# order: one small write, which never interleaves with another wrapper's.
+sub child_says {
+  my ($line, $exit) = @_;
+  syswrite($exits, $line);
+  POSIX::_exit($exit) if defined $exit;
+}
+
+sub pgrp_of {
+  my $pid = shift;
+  open(my $f, '<', "/proc/$pid/stat") or return -1;
+  my $text = <$f>;
+  close $f;
+  return -1 unless defined $text;
+  my @fields = split(/ /, substr($text, rindex($text, ')') + 2));
+  return $fields[2];
+}
+
+sub sweep {
+  my ($id, $token, $signal, $skip) = @_;
+  my $needle = "\0" . $MARK . $token . "\0";
+  (my $name = $signal) =~ s/^SIG//;
+  my @pids;
+  if (opendir(my $d, '/proc')) {
+    for my $n (readdir $d) {
+      next unless $n =~ /^[0-9]+$/ && $n != $$;
+      my @st = stat("/proc/$n");
+      next unless @st && $st[4] == $<;
+      open(my $f, '<', "/proc/$n/environ") or next;
+      local $/;
+      my $env = <$f>;
+      close $f;
+      next unless defined $env && index("\0" . $env, $needle) >= 0;
+      next if $skip ne '' && pgrp_of($n) == $skip;
+      push @pids, $n if kill($name, $n);
+    }
+    closedir $d;
+  }
+  $out .= "swept\t$id\t$signal\t" . join(',', @pids) . "\n";
+}
+
+sub handle {
+  my $op = shift;
+  if ($op eq 'start') { start(@_); }
+  elsif ($op eq 'env') { %base = (); for my $kv (@_) { my $at = index($kv, '='); $base{substr($kv, 0, $at)} = substr($kv, $at + 1) if $at > 0; } }
+  elsif ($op eq 'sweep') { sweep(@_); }
+}
+
+sub flush {
+  while (length $out) {
+    my $len = length $out;
+    if ($len > 4096) { $len = rindex($out, "\n", 4095) + 1; $len = 4096 if $len <= 0; }
+    my $n = syswrite(STDOUT, $out, $len);
+    if (!defined $n) { next if $!{EINTR}; POSIX::_exit(0); }
+    substr($out, 0, $n, '');
+  }
+}
+
+# Records: "<n>\0" then n fields, each ended by "\0".
+my $in = '';
+sub parse {
+  while (1) {
+    my $at = index($in, "\0");
+    return if $at < 0;
+    my $count = substr($in, 0, $at);
+    my @fields;
+    my $pos = $at + 1;
+    for (1 .. $count) {
+      my $end = index($in, "\0", $pos);
+      return if $end < 0;
+      push @fields, substr($in, $pos, $end - $pos);
+      $pos = $end + 1;
+    }
+    substr($in, 0, $pos, '');
+    handle(@fields);
+  }
+}
+
+# fd 3: the engine's socket for the wrappers' exit reports, as a descriptor that the commands
+# do not inherit (Perl opens above fd 2 with close-on-exec).
+open($exits, '>&', 3) or die "launcher: no fd 3: $!";
+POSIX::close(3);
+$SIG{CHLD} = \&reap;
+$out .= "ready\n";
+while (1) {
+  reap();
+  flush();
+  my $rin = '';
+  vec($rin, 0, 1) = 1;
+  my $ready = select($rin, undef, undef, %idOf ? 0.5 : undef);
+  next if $ready <= 0;
+  my $n = sysread(STDIN, $in, 262144, length $in);
+  if (!defined $n) { next if $!{EINTR}; last; }
+  last if $n == 0;
+  parse();
+}
+flush();
+POSIX::_exit(0);
+`;
