@@ -110,10 +110,14 @@ sub run_task {
   my %env = %base;
   for my $kv (@env) { my $at = index($kv, '='); $env{substr($kv, 0, $at)} = substr($kv, $at + 1) if $at > 0; }
   %ENV = %env;
-  $SIG{TERM} = $SIG{INT} = $SIG{HUP} = sub { };
-  my $child = fork();
+  # A stop caught before the command runs (a cancel or timeout right after the start) must
+  # not let it start and run on until SIGKILL: the command is then not started at all.
+  my $stopping = 0;
+  $SIG{TERM} = $SIG{INT} = $SIG{HUP} = sub { $stopping = 1; };
+  my $child = $stopping ? undef : fork();
   if (defined $child && $child == 0) {
     $SIG{TERM} = $SIG{INT} = $SIG{HUP} = 'DEFAULT';
+    POSIX::_exit(143) if $stopping;
     exec { $shell } $shell, '-c', $command;
     print STDERR "$shell: $!\n";
     POSIX::_exit(127);
@@ -125,6 +129,8 @@ sub run_task {
       if ($r == $child) { $status = $?; last; }
       last unless $r == -1 && $!{EINTR};
     }
+  } elsif ($stopping) {
+    $status = 143 << 8;
   } else {
     print STDERR "could not fork: $!\n";
   }
