@@ -201,11 +201,14 @@ describe('bgt: queue control', function () {
   it('pause ID stops every process of a running task (SIGSTOP), resume ID continues it; ls marks it ⏸', async () => {
     const dir = box.tempDir();
     const go = path.join(dir, 'go');
-    const id = await idOf(['run', '--', 'sh', '-c', `while [ ! -e ${q(go)} ]; do sleep 0.05; done; echo finished`]);
+    const started = path.join(dir, 'started');
+    const id = await idOf(['run', '--', 'sh', '-c', `: > ${q(started)}; while [ ! -e ${q(go)} ]; do sleep 0.05; done; echo finished`]);
     const running = await waitFor(() => {
       const t = ep.engine.getTask(id);
       return t?.state.status === 'running' ? t.state : undefined;
     }, 'the task to run');
+    // Paused in the middle of its wrapper's fork, a process can sit in D instead of T: pause the command itself.
+    await waitFor(() => fs.existsSync(started), 'the command to start');
     const paused = await run(['pause', id]);
     assert.equal(paused.code, 0, paused.stderr);
     assert.match(paused.stdout, new RegExp(`Paused task \\[${id}\\]`));
