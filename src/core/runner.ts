@@ -15,7 +15,10 @@ import { commandArgument, readPidFile } from './startInput';
  * folder that refuses the file (read-only) does not stop the task. The subshell keeps the
  * umask away from the command. The trap keeps the wrapper alive through a SIGTERM
  * to the group until the command has ended, so the exit file is still written; a handler
- * (unlike an ignored signal) is reset for the command, which keeps the default SIGTERM.
+ * (unlike an ignored signal) is reset for the command, which keeps the default SIGTERM. A
+ * SIGTERM that came before the command started (a cancel right after the start, or of a task
+ * paused in its first steps) would be caught by the trap and lost, so the wrapper then does not
+ * start the command at all and ends as the signal would have ended it (143).
  * The exit file is written by the builtin printf in one write() of a few bytes, so a reader
  * sees it empty or whole; the reader (TaskStore.readExit) also only accepts a value ended by
  * its newline. No `mv`, so no third process per task. A folder it cannot write to (made
@@ -23,6 +26,7 @@ import { commandArgument, readPidFile } from './startInput';
  */
 const WRAPPER = `trap 'stopping=1' TERM INT HUP
 (set -C; umask 077; printf '%s\\n' "$$" > "$3/pid") 2>/dev/null || { [ -e "$3/pid" ] && exit 125; }
+[ -z "$stopping" ] || { umask 077; { printf '143\\n' > "$3/exit"; } 2>/dev/null; exit 143; }
 "$1" -c "$2"
 code=$?
 umask 077

@@ -75,8 +75,16 @@ export class TaskStore {
   /** Writes queue.json now (temp file, then rename); throws when it cannot. */
   writeQueuePaused(paused: boolean): void {
     const file = path.join(this.storageDir, 'queue.json');
-    fs.writeFileSync(`${file}.tmp`, `${JSON.stringify({ paused })}\n`, { mode: 0o600 });
-    fs.renameSync(`${file}.tmp`, file);
+    try {
+      fs.writeFileSync(`${file}.tmp`, `${JSON.stringify({ paused })}\n`, { mode: 0o600 });
+      fs.renameSync(`${file}.tmp`, file);
+    } catch (err) {
+      throw new Error(
+        `Cannot ${paused ? 'pause' : 'resume'} the queue: ${file} cannot be written (${(err as NodeJS.ErrnoException).code ?? String(err)}). ` +
+          'Check that the folder is writable and the disk is not full, then try again.',
+        { cause: err },
+      );
+    }
   }
 
   /**

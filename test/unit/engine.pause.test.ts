@@ -96,9 +96,11 @@ describe('engine: pausing the queue and single tasks', function () {
 
   it('cancels a paused task (SIGCONT after SIGTERM lets it die)', async () => {
     const engine = await box.open({ cancelGraceMs: 60_000 });
-    const go = path.join(box.tempDir(), 'never');
-    const id = engine.spawnTask({ command: until(go) });
-    await waitFor(() => engine.getTask(id)?.state.status === 'running', 'running');
+    const dir = box.tempDir();
+    const started = path.join(dir, 'started');
+    const id = engine.spawnTask({ command: `touch ${q(started)}; ${until(path.join(dir, 'never'))}` });
+    // Paused once its command runs (not in the wrapper's first steps).
+    await waitFor(() => fs.existsSync(started) && engine.getTask(id)?.state.status === 'running', 'its command running');
     box.trackTask(engine.getTask(id));
     assert.equal(engine.pauseTask(id), true);
     const pid = (engine.getTask(id)!.state as { pid: number }).pid;
@@ -114,11 +116,14 @@ describe('engine: pausing the queue and single tasks', function () {
     const engine = await box.open({ storageDir });
     const dir = box.tempDir();
     const go = path.join(dir, 'go');
-    const id = engine.spawnTask({ command: `${until(go)}; echo finished` });
-    await waitFor(() => engine.getTask(id)?.state.status === 'running', 'running');
+    const started = path.join(dir, 'started');
+    const id = engine.spawnTask({ command: `touch ${q(started)}; ${until(go)}; echo finished` });
+    await waitFor(() => fs.existsSync(started) && engine.getTask(id)?.state.status === 'running', 'its command running');
     box.trackTask(engine.getTask(id));
     assert.equal(engine.pauseTask(id), true);
     const pid = (engine.getTask(id)!.state as { pid: number }).pid;
+    // SIGSTOP takes effect once the process is back from the kernel (it may be in D for a moment).
+    await waitFor(() => procState(pid) === 'T', 'its wrapper stopped');
     engine.dispose();
     fs.writeFileSync(go, '');
     const again = await box.open({ storageDir });
@@ -130,6 +135,17 @@ describe('engine: pausing the queue and single tasks', function () {
     assert.equal(end.state.status, 'completed');
     assert.match(fs.readFileSync(end.logPath, 'utf8'), /finished/);
     assert.ok(end.state.status === 'completed' && (end.state.pausedMs ?? 0) > 0, 'the pause is left out of its duration');
+  });
+
+  it('says so when the paused state cannot be saved, and changes nothing', async () => {
+    const storageDir = box.tempDir();
+    const engine = await box.open({ storageDir });
+    // Its temp file's name taken by a folder: the write fails as on a read-only disk (root ignores chmod).
+    fs.mkdirSync(path.join(storageDir, 'queue.json.tmp'));
+    assert.throws(() => engine.pauseQueue(), /Cannot pause the queue: .*queue\.json cannot be written \(EISDIR\)/);
+    assert.equal(engine.isQueuePaused(), false);
+    const id = engine.spawnTask({ command: 'true' });
+    assert.equal((await engine.waitForTask(id)).state.status, 'completed');
   });
 
   it('refuses to pause what does not run', async () => {

@@ -52,13 +52,14 @@ describe('engine: timeouts', function () {
   it('counts running time only: a paused task does not time out, and its clock goes on when resumed', async () => {
     const engine = await box.open({ cancelGraceMs: 200 });
     const dir = box.tempDir();
-    const id = engine.spawnTask({ command: `sleep 600`, timeoutSeconds: 1 });
-    await waitFor(() => engine.getTask(id)?.state.status === 'running', 'running');
+    const started = path.join(dir, 'started');
+    const id = engine.spawnTask({ command: `touch ${q(started)}; sleep 600`, timeoutSeconds: 1 });
+    await waitFor(() => fs.existsSync(started) && engine.getTask(id)?.state.status === 'running', 'its command running');
     box.trackTask(engine.getTask(id));
     assert.equal(engine.pauseTask(id), true);
     const pausedAt = Date.now();
     // Two seconds paused by the task's own clock: a helper task measures them (not a sleep deciding the result).
-    const witness = engine.spawnTask({ command: `sleep 2; touch ${q(path.join(dir, 'slept'))}` });
+    const witness = engine.spawnTask({ command: 'sleep 2' });
     await engine.waitForTask(witness);
     assert.equal(engine.getTask(id)?.state.status, 'running', 'not timed out while paused');
     assert.ok(Date.now() - pausedAt >= 2000);

@@ -153,7 +153,7 @@ export class Driver {
         count(this.o.ledger, 'limit changes');
       } else if (r < 8.7) {
         this.killOutside(live.filter((t) => t.state.status === 'running').map((t) => t.id));
-      } else if (r < 9.5) {
+      } else if (r < 9.7) {
         this.queueControlAction(r);
       }
     } catch (err) {
@@ -197,10 +197,10 @@ export class Driver {
   private queueControlAction(r: number): void {
     const { random, scripts, ledger } = this.o;
     const engine = this.engine!;
-    if (r < 9.05) {
+    if (r < 9.3) {
       if (engine.getAllTasks({ status: ['pending', 'running'] }).length >= MAX_IN_FLIGHT) return;
       const token = `t${++this.tokens}`;
-      const planned = r < 8.9 ? spawnRetry(engine, random, scripts, token) : spawnTimed(engine, random, scripts, token);
+      const planned = r < 9 ? spawnRetry(engine, random, scripts, token) : spawnTimed(engine, random, scripts, token);
       ledger.planned.set(planned.id, planned);
       count(ledger, `spawned ${planned.kind}`);
     } else if (!this.pausing) {
