@@ -69,8 +69,11 @@ describe('queue control', () => {
   });
 
   it('Pause Task stops all of a running task\'s processes (SIGSTOP) and Resume Task continues them', async () => {
-    const id = h.api.spawnTask({ command: 'sleep 300' });
+    const id = h.api.spawnTask({ command: 'echo command-started; sleep 300' });
     const pid = pidOf(await waitFor(() => h.api.getTask(id)?.state.status === 'running' && h.api.getTask(id), 'the start'));
+    // Paused only once its command runs: a wrapper stopped in the middle of its fork shows as D, not T.
+    const logPath = h.api.getTask(id)?.logPath ?? '';
+    await waitFor(() => fs.existsSync(logPath) && fs.readFileSync(logPath, 'utf8').includes('command-started'), 'the command to run');
     await waitFor(() => nodeOf(id)?.task.state.status === 'running', 'the running node');
     assert.match(nodeOf(id)?.contextValue ?? '', /canPause=true,paused=false/);
 
