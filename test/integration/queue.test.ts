@@ -222,6 +222,8 @@ describe('queue control', () => {
     assert.equal(ended.attempts, 2);
     const flakyNode = await waitFor(() => nodeOf(flaky)?.task.state.status === 'failed' && nodeOf(flaky), 'the failed node');
     assert.match(String(flakyNode.description), /lane unit-lane · .* · exit code 3 · attempt 2\/2/);
+    // The notice comes once the engine's finish event is out (it may follow the state change waitForTask saw).
+    await waitFor(() => h.notifications.about(flaky).length > 0, () => `the notice; shown: ${JSON.stringify(h.notifications.shown.slice(-4))}`);
     await notificationsSettled(h);
     const notices = h.notifications.about(flaky);
     assert.equal(notices.length, 1, `one notice, for the last attempt: ${JSON.stringify(notices)}`);
