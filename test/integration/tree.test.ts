@@ -21,8 +21,11 @@ describe('task tree', () => {
     h = await harness();
     h.api.clearFinished();
   });
-  afterEach(() => {
+  // A cancelled running task ends a moment later: the next test starts once it has, so its end
+  // (a change of group, a whole-tree refresh) does not land in the middle of that test.
+  afterEach(async () => {
     for (const t of h.api.getAllTasks({ status: ['running', 'pending'] })) h.api.cancelTask(t.id);
+    await waitFor(() => h.api.getAllTasks({ status: ['running', 'pending'] }).length === 0, 'nothing active');
   });
 
   it('groups tasks by status in a fixed order with counts, hiding empty groups', async () => {
