@@ -95,6 +95,8 @@ sub run_task {
   $SIG{CHLD} = 'DEFAULT';
   POSIX::setsid();
   chdir($cwd) or child_says("error\t$id\t" . clean("working folder does not exist: $cwd") . "\n", 126);
+  # Named before the pid file names it, so that a later engine never finds the pid not yet ours.
+  $0 = "background-task $dir";
   my $pidFh;
   my $claimed = sysopen($pidFh, "$dir/pid", POSIX::O_WRONLY() | POSIX::O_CREAT() | POSIX::O_EXCL(), 0600) && syswrite($pidFh, "$$\n");
   # A folder that refuses the file (read-only) does not stop the task.
@@ -106,7 +108,6 @@ sub run_task {
   close $inFh;
   close $logFh;
   close $pidFh if $claimed;
-  $0 = "background-task $dir";
   my %env = %base;
   for my $kv (@env) { my $at = index($kv, '='); $env{substr($kv, 0, $at)} = substr($kv, $at + 1) if $at > 0; }
   %ENV = %env;
