@@ -19,7 +19,8 @@ function expectedStatus(p: Planned, finalOf: (id: string) => TaskSnapshot | unde
   if (p.dependsOn.some((d) => finalOf(d)?.state.status !== 'completed')) return 'cancelled';
   if (p.stdinFrom !== undefined && finalOf(p.stdinFrom)?.state.status === 'cancelled') return 'cancelled';
   if (p.cancelledAt !== undefined) return 'cancelled';
-  if (p.killedAt !== undefined) return 'failed';
+  // A killed attempt of a task with retries is a failed attempt: the next one may complete.
+  if (p.killedAt !== undefined) return p.kind === 'retry' && p.exit === 0 ? 'completed|failed' : 'failed';
   if (p.kind === 'timeout' && p.overrun) return 'failed';
   return p.exit === 0 ? 'completed' : 'failed';
 }
@@ -63,7 +64,7 @@ function checkStatus(ledger: Ledger, p: Planned, final: TaskSnapshot, finalOf: (
   const want = expectedStatus(p, finalOf);
   const got = final.state.status;
   count(ledger, `ended ${got}`);
-  if (got === want) return;
+  if (want.split('|').includes(got)) return;
   const s = final.state;
   // A reattached task that ended while its folder was read-only left no exit file: "lost".
   if (got === 'failed' && 'error' in s && s.error === 'lost' && within(stamps.get(p.token)?.end, ledger.readOnly, 1000)) {

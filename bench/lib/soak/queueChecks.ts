@@ -23,7 +23,11 @@ export function checkRetry(ledger: Ledger, p: Planned, final: TaskSnapshot, stam
   const ran = attemptKeys(p, stamps).length;
   const startedLast = 'startedAt' in final.state && final.state.startedAt !== undefined;
   const expectedRan = startedLast ? final.attempt : final.attempt - 1;
-  if (ran !== expectedRan) {
+  // An attempt stopped right after its wrapper started (a cancel, a kill, its timeout) may end
+  // before its command ran a line: the wrapper does not start a command it was told to stop.
+  const s = final.state;
+  const stoppedEarly = s.status === 'cancelled' || (s.status === 'failed' && (s.timedOut === true || s.error === 'lost' || s.signal !== undefined || p.killedAt !== undefined));
+  if (ran !== expectedRan && !(stoppedEarly && startedLast && ran === final.attempt - 1)) {
     violation(ledger, `task ${p.id} (${p.token}, retries ${p.retries}) is at attempt ${final.attempt} (${final.state.status}) but its command ran ${ran} times`);
   }
   if (final.attempts !== p.retries! + 1) violation(ledger, `task ${p.id}: attempts ${final.attempts}, expected ${p.retries! + 1}`);
