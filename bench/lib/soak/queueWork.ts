@@ -96,8 +96,9 @@ export async function taskPauseEpisode(engine: TaskEngine, random: Random, ledge
   await sleep(random.int(200, 1500));
   const now = engine.getTask(t.id);
   if (now?.state.status === 'running' && now.state.pausedAt !== undefined) {
-    const moving = groupMembers(pgid).filter((pid) => !['T', 't', undefined].includes(stateOf(pid)));
-    if (moving.length > 0) violation(ledger, `task ${t.id} is paused but processes ${moving.join(',')} of its group are not stopped`);
+    // A zombie (Z) has ended already and waits for its stopped parent to reap it: not moving.
+    const moving = groupMembers(pgid).filter((pid) => !['T', 't', 'Z', undefined].includes(stateOf(pid)));
+    if (moving.length > 0) violation(ledger, `task ${t.id} is paused but processes ${moving.map((pid) => `${pid} (${stateOf(pid) ?? 'gone'})`).join(', ')} of its group are not stopped`);
     else count(ledger, 'paused tasks seen stopped');
   }
   // Some stay paused for a while (through a rebuilt engine, or until a cancel or the drain).
