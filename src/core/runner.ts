@@ -147,7 +147,9 @@ export class Runner {
       const { pid, token } = w;
       w.killTimer = setTimeout(() => {
         const still = this.watched.get(id);
-        if (still === undefined || still.pid !== pid || !still.polled || isSameProcess(pid, still.startTime)) {
+        // The group id is ours while the wrapper lives or anything of its group is left (a
+        // reattached wrapper may have ended, leaving a program that ignores SIGTERM).
+        if (still === undefined || still.pid !== pid || !still.polled || isSameProcess(pid, still.startTime) || groupExists(pid)) {
           if (signalGroup(pid, 'SIGKILL')) onKill?.();
         }
         if (token) this.launcher.sweep(id, token, 'SIGKILL');

@@ -136,6 +136,36 @@ describe('engine: storage, restore and reattach', function () {
     await waitFor(() => !isAlive(pid), 'process gone');
   });
 
+  it('finishes a cancel whose wrapper ended before the engine came back, while a program of its group ignores SIGTERM (SIGKILL to the group)', async () => {
+    const storageDir = box.tempDir();
+    const ready = path.join(box.tempDir(), 'ready');
+    const first = await box.open({ storageDir, cancelGraceMs: 60_000 });
+    // The task's shell dies of the SIGTERM; its background child ignores it and stays in the group.
+    const id = first.spawnTask({ command: `${q(fixture('ignore-term.sh'))} ${q(ready)} & wait` });
+    await waitFor(() => fs.existsSync(ready), 'fixture ready');
+    const running = await waitFor(() => first.getTask(id)?.state.status === 'running' && first.getTask(id), 'running');
+    box.trackTask(running);
+    first.cancelTask(id, 'stop it');
+    first.dispose();
+    const exitFile = path.join(path.dirname(first.logPath(id)), 'exit');
+    await waitFor(() => fs.existsSync(exitFile), 'the wrapper to end');
+    const pid = running.state.status === 'running' ? running.state.pid : 0;
+    await waitFor(() => !isAlive(pid), 'the wrapper gone');
+    // Its grace period ends before the first poll notices that the wrapper has gone.
+    const second = await box.open({ storageDir, cancelGraceMs: 200, pollIntervalMs: 1500 });
+    const t = await second.waitForTask(id);
+    assert.equal(t.state.status, 'cancelled');
+    assert.deepEqual([t.state.reason, t.state.signal], ['stop it', 'SIGKILL']);
+    await waitFor(() => {
+      try {
+        process.kill(-pid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    }, 'the whole group gone');
+  });
+
   it('records the result of a task that ended while no engine was watching, with one finish event', async () => {
     const storageDir = box.tempDir();
     const go = path.join(box.tempDir(), 'go');
