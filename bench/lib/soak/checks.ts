@@ -13,14 +13,18 @@ function endOf(s: TaskSnapshot): number | undefined {
 }
 
 /** The status a task must end with, given what the soak did to it and to its inputs. */
-function expectedStatus(p: Planned, finalOf: (id: string) => TaskSnapshot | undefined): string {
+function expectedStatus(p: Planned, finalOf: (id: string) => TaskSnapshot | undefined, stamps: Stamps): string {
   // Every dependsOn task must complete; the stdinFrom task must only not be cancelled (a
   // failed one still feeds its output), as src/core/scheduler.ts documents.
   if (p.dependsOn.some((d) => finalOf(d)?.state.status !== 'completed')) return 'cancelled';
   if (p.stdinFrom !== undefined && finalOf(p.stdinFrom)?.state.status === 'cancelled') return 'cancelled';
   if (p.cancelledAt !== undefined) return 'cancelled';
   // A killed attempt of a task with retries is a failed attempt: the next one may complete.
-  if (p.killedAt !== undefined) return p.kind === 'retry' && p.exit === 0 ? 'completed|failed' : 'failed';
+  if (p.killedAt !== undefined && p.kind === 'retry') return p.exit === 0 ? 'completed|failed' : 'failed';
+  // A kill that landed after the program's last line (its wrapper was still reporting the
+  // exit) finds nothing left to kill, or only the shell about to exit.
+  const end = stamps.get(p.token)?.end;
+  if (p.killedAt !== undefined) return end !== undefined && end <= p.killedAt ? `${p.exit === 0 ? 'completed' : 'failed'}|failed` : 'failed';
   if (p.kind === 'timeout' && p.overrun) return 'failed';
   return p.exit === 0 ? 'completed' : 'failed';
 }
@@ -61,7 +65,7 @@ export function checkAll(ledger: Ledger, history: TaskSnapshot[], side: string):
 }
 
 function checkStatus(ledger: Ledger, p: Planned, final: TaskSnapshot, finalOf: (id: string) => TaskSnapshot | undefined, stamps: Stamps): void {
-  const want = expectedStatus(p, finalOf);
+  const want = expectedStatus(p, finalOf, stamps);
   const got = final.state.status;
   count(ledger, `ended ${got}`);
   if (want.split('|').includes(got)) return;
