@@ -17,6 +17,7 @@ import { computeStatistics } from './stats';
 import { TaskStore } from './store';
 import type { TaskRecord } from './taskRecord';
 import { TaskTable, type RemoveOutcome } from './taskTable';
+import { isFinal } from './taskState';
 import type { Disposable, EngineOptions, Listener, SpawnOptions, TaskSnapshot, TaskStatistics, TaskStatus } from './types';
 import { findCycle, TaskOptionsError, validateSpawnOptions } from './validate';
 
@@ -79,12 +80,12 @@ export class TaskEngine implements Disposable {
   private async load(): Promise<void> {
     const all: TaskRecord[] = [];
     try {
-      const { setAside } = await loadHistory(this.store.tasksDir, (records) => {
-        for (const r of records) {
-          if (this.disposed || this.table.tasks.has(r.id)) continue;
-          this.table.tasks.set(r.id, r);
-          all.push(r);
-        }
+      const { setAside } = await loadHistory(this.store.tasksDir, (r) => {
+        if (this.disposed || this.table.tasks.has(r.id)) return;
+        this.table.tasks.set(r.id, r);
+        all.push(r);
+        // A finished task's snapshot is made here, in the slices, not all at once by the first list.
+        if (isFinal(r.state.status)) this.table.snapshot(r);
       });
       if (this.disposed) return;
       if (setAside.length > 0) {

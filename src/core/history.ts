@@ -12,11 +12,12 @@ import { TASK_MODES, TASK_PRIORITIES, TASK_STATUSES, TASK_TYPES } from './types'
 const SLICE_MS = 4;
 
 /**
- * Reads every tasks/<id>/task.json, handing each slice of records to `onBatch`. One that
- * cannot be read (corrupt, half-written, not a task) is renamed to task.json.corrupt-<time>
- * and named in the result, so it is reported once.
+ * Reads every tasks/<id>/task.json, handing each record to `onRecord` within the same slice
+ * (what it does with the record counts against the slice's time). One that cannot be read
+ * (corrupt, half-written, not a task) is renamed to task.json.corrupt-<time> and named in the
+ * result, so it is reported once.
  */
-export async function loadHistory(tasksDir: string, onBatch: (records: TaskRecord[]) => void): Promise<{ setAside: string[] }> {
+export async function loadHistory(tasksDir: string, onRecord: (record: TaskRecord) => void): Promise<{ setAside: string[] }> {
   const setAside: string[] = [];
   let names: string[];
   try {
@@ -28,7 +29,6 @@ export async function loadHistory(tasksDir: string, onBatch: (records: TaskRecor
   let i = 0;
   while (i < names.length) {
     const until = performance.now() + SLICE_MS;
-    const records: TaskRecord[] = [];
     do {
       const name = names[i++];
       const file = path.join(tasksDir, name, 'task.json');
@@ -40,7 +40,7 @@ export async function loadHistory(tasksDir: string, onBatch: (records: TaskRecor
       }
       const record = parseRecord(text, name);
       if (record) {
-        records.push(record);
+        onRecord(record);
         continue;
       }
       const aside = `${file}.corrupt-${Date.now()}`;
@@ -51,7 +51,6 @@ export async function loadHistory(tasksDir: string, onBatch: (records: TaskRecor
       }
       setAside.push(aside);
     } while (i < names.length && performance.now() < until);
-    onBatch(records);
     // The next slice in a later turn, so timers and input get theirs between.
     await new Promise((resolve) => setImmediate(resolve));
   }
