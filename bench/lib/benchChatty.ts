@@ -1,6 +1,7 @@
 // Benchmark 3: many chatty tasks. N tasks each printing 20 MB in short lines while the engine's
 // log follower (what an open output channel uses) reads 5 of them: the host's event-loop delay.
-// The floor: the same processes started by plain Node writing to files, nothing read back.
+// The floor: the same processes writing to files, started by one shell while the host only
+// measures: what the busy processes alone do to a host's timers on this machine.
 import type { Context } from './context';
 import { wipe } from './context';
 import { alternate, findRow, type BenchResult } from './results';
@@ -31,7 +32,7 @@ export async function benchChatty(ctx: Context): Promise<BenchResult> {
         },
       },
       {
-        name: 'floor (plain spawn > file)',
+        name: 'floor (same processes, started by a shell; host idle)',
         run: async () => {
           const dir = ctx.tmp('chatty-floor');
           try {
@@ -56,7 +57,7 @@ export async function benchChatty(ctx: Context): Promise<BenchResult> {
     },
   ];
   result.notes.push(
-    'Delay from perf_hooks.monitorEventLoopDelay (1 ms resolution) over the whole run, from the first spawn to the last follower done; steadyP99Ms leaves out the turn in which the 50 tasks are started (for the floor, the same from the turn after its synchronous spawns: what 100 busy processes on this machine alone do to the timers of a host).',
+    'Delay from perf_hooks.monitorEventLoopDelay (1 ms resolution) over the whole run, from the first spawn to the last follower done; steadyP99Ms leaves out the turn in which the 50 tasks are started. The floor starts the same 50 pipelines from one shell, each in its own session (setsid) as ours are, while its host does nothing but measure: what 100 busy processes alone do to the timers of a host on this machine. (It was plain spawns from the host, which held the loop of the host for as long as most of the tasks ran, so its steady figure measured almost nothing.)',
   );
   return result;
 }

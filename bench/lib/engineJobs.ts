@@ -169,23 +169,25 @@ async function chatty(job: Extract<Job, { kind: 'chatty' }>): Promise<Record<str
   return { ...delayFigures(h), steadyP99Ms: steady.percentile(99) / 1e6, wallMs };
 }
 
-/** The floor: the same processes writing to files, started by plain Node, nothing read back. */
+/**
+ * The floor: the same processes writing to files, each in its own session as ours are, started
+ * by one shell so the host itself does nothing while they run: the event-loop delay that 50
+ * busy pipelines alone cause a host on this machine. (Spawning them from the host's own loop
+ * would block it for as long as most of them run, and leave nothing to measure after.)
+ */
 async function chattyFloor(job: Extract<Job, { kind: 'chattyFloor' }>): Promise<Record<string, number>> {
   const h = monitorEventLoopDelay({ resolution: 1 });
   h.enable();
   await new Promise((resolve) => setImmediate(resolve));
   const start = process.hrtime.bigint();
-  // From the turn after the spawns: what 50 busy processes alone do to a host's timers.
   const steady = monitorEventLoopDelay({ resolution: 1 });
   setImmediate(() => steady.enable());
-  await Promise.all(
-    Array.from({ length: job.count }, (_, i) => {
-      const fd = fs.openSync(`${job.dir}/out-${i}.log`, 'a');
-      const child = spawn('/bin/sh', ['-c', job.command], { stdio: ['ignore', fd, fd], detached: true });
-      fs.closeSync(fd);
-      return new Promise<void>((resolve) => child.on('exit', () => resolve()));
-    }),
-  );
+  const script = `i=0; while [ $i -lt ${job.count} ]; do setsid sh -c "$1" > "$2/out-$i.log" 2>&1 & i=$((i + 1)); done; wait`;
+  const child = spawn('/bin/sh', ['-c', script, 'floor', job.command, job.dir], { stdio: 'ignore' });
+  await new Promise<void>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`chattyFloor: the shell exited with ${String(code)}`))));
+  });
   const wallMs = ms(start);
   h.disable();
   steady.disable();
