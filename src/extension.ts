@@ -53,6 +53,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Backgr
     defaultCwd: initial.defaultCwd,
     lanes: initial.lanes,
     defaultTimeoutSeconds: initial.defaultTimeoutSeconds,
+    niceness: initial.niceness,
     log: (message) => log.warn(message),
     taskEnvironment: (env) => reach.taskEnvironment(env),
   });

@@ -32,6 +32,17 @@ export async function benchChatty(ctx: Context): Promise<BenchResult> {
         },
       },
       {
+        name: 'ours, backgroundTasks.niceness 10',
+        run: async () => {
+          const dir = ctx.tmp('chatty-nice');
+          try {
+            return await ctx.inHost({ kind: 'chatty', storageDir: dir, command, count, follow, expectBytes: bytes, niceness: 10 });
+          } finally {
+            wipe(dir);
+          }
+        },
+      },
+      {
         name: 'floor (same processes, started by a shell; host idle)',
         run: async () => {
           const dir = ctx.tmp('chatty-floor');

@@ -13,7 +13,7 @@ export type Job =
   | { kind: 'concurrency'; storageDir: string; count: number; limit: number; sleepSeconds: number }
   | { kind: 'spawnFloor'; command: string; count: number; limit: number; persistDir?: string }
   | { kind: 'capture'; storageDir: string; command: string; expectBytes: number }
-  | { kind: 'chatty'; storageDir: string; command: string; count: number; follow: number; expectBytes: number }
+  | { kind: 'chatty'; storageDir: string; command: string; count: number; follow: number; expectBytes: number; niceness?: number }
   | { kind: 'chattyFloor'; dir: string; command: string; count: number }
   | { kind: 'history'; storageDir: string; count: number; tree: boolean }
   | { kind: 'readFloor'; storageDir: string; count: number };
@@ -25,7 +25,7 @@ function gc(): void {
 }
 
 /** Opens the engine as the extension does (persistence on, default history and polling), its history loaded. */
-async function open(storageDir: string, extra: { maxConcurrentTasks?: number; historyLimit?: number } = {}): Promise<TaskEngine> {
+async function open(storageDir: string, extra: { maxConcurrentTasks?: number; historyLimit?: number; niceness?: number } = {}): Promise<TaskEngine> {
   const engine = await TaskEngine.open({ storageDir, defaultCwd: storageDir, ...extra });
   await engine.ready;
   return engine;
@@ -143,7 +143,7 @@ function delayFigures(h: ReturnType<typeof monitorEventLoopDelay>): Record<strin
 }
 
 async function chatty(job: Extract<Job, { kind: 'chatty' }>): Promise<Record<string, number>> {
-  const engine = await open(job.storageDir, { maxConcurrentTasks: job.count });
+  const engine = await open(job.storageDir, { maxConcurrentTasks: job.count, niceness: job.niceness ?? 0 });
   const { done } = finishes(engine, job.count);
   const h = monitorEventLoopDelay({ resolution: 1 });
   h.enable();

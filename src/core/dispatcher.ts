@@ -183,6 +183,7 @@ export class Dispatcher {
       env: this.settings.taskEnvironment(t.env),
       token: t.token,
       stdinPath,
+      niceness: this.settings.niceness,
     });
     // Pending (and active) until the launcher says it runs, or reports why it could not.
   }

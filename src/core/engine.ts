@@ -292,6 +292,11 @@ export class TaskEngine implements Disposable {
     this.settings.defaultTimeoutSeconds = seconds;
   }
 
+  /** CPU niceness of tasks started from now on: 0 (normal) to 19 (lowest). */
+  setNiceness(niceness: number): void {
+    this.settings.niceness = niceness;
+  }
+
   // ---- the task table's answers ----
 
   getTask(id: string): TaskSnapshot | undefined {

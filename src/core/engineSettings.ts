@@ -13,6 +13,7 @@ export class EngineSettings {
   private cwd: string;
   private laneLimits: Record<string, number>;
   private timeoutSeconds: number;
+  private nice: number;
   readonly log: (message: string) => void;
   /** What every task's environment becomes when it starts (e.g. the control socket added); never stored. */
   readonly taskEnvironment: (env: Readonly<Record<string, string>>) => Record<string, string>;
@@ -25,6 +26,7 @@ export class EngineSettings {
     this.cwd = options.defaultCwd ?? process.cwd();
     this.laneLimits = validateLanes(options.lanes ?? {});
     this.timeoutSeconds = validateDefaultTimeout(options.defaultTimeoutSeconds ?? 0);
+    this.nice = niceness(options.niceness ?? 0);
     this.log = options.log ?? ((m) => console.warn(m));
     this.taskEnvironment = options.taskEnvironment ?? ((env) => ({ ...env }));
   }
@@ -81,4 +83,19 @@ export class EngineSettings {
   set defaultTimeoutSeconds(seconds: number) {
     this.timeoutSeconds = validateDefaultTimeout(seconds);
   }
+
+  /** 0 (normal) to 19 (lowest): the CPU niceness of tasks started from now on. */
+  get niceness(): number {
+    return this.nice;
+  }
+  set niceness(n: number) {
+    this.nice = niceness(n);
+  }
+}
+
+function niceness(n: unknown): number {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 19) {
+    throw new TaskOptionsError('niceness', `niceness must be a whole number from 0 (normal) to 19 (lowest priority); got ${JSON.stringify(n) ?? String(n)}.`);
+  }
+  return n;
 }

@@ -10,6 +10,7 @@
 //                                           the host's process.env has changed)
 //   wrapper TEXT                            the sh wrapper of every task (runner.ts)
 //   start id shell command dir log stdin cwd K=V...   stdin '' for /dev/null
+//   nice N                                  the CPU niceness of the tasks started after it (0: none)
 //   sweep id token signal skipGroup         signal every process of this user carrying
 //                                           BACKGROUND_TASKS_TASK_ID=<token> ('' for no group)
 // Out: lines of tab-separated fields, written once per turn:
@@ -34,6 +35,8 @@ export interface StartJob {
   stdin?: string;
   cwd: string;
   env: Record<string, string>;
+  /** CPU niceness of the task (1 to 19); absent: as the launcher. */
+  nice?: number;
 }
 
 export type LauncherEvent =
@@ -110,6 +113,8 @@ export class Launcher {
   private busy = true;
   /** The base environment as last sent, to send it again only when process.env has changed. */
   private sentEnv = '';
+  /** The niceness as last sent (a new launcher starts at 0). */
+  private sentNice = 0;
 
   constructor(
     private readonly wrapper: string,
@@ -127,6 +132,11 @@ export class Launcher {
     if (fields.some((f) => f.includes('\0'))) {
       queueMicrotask(() => this.onEvent({ ev: 'error', id: job.id, message: 'a field of the task (command, folder, shell or environment) contains a NUL character, which no program can receive' }));
       return;
+    }
+    const nice = job.nice ?? 0;
+    if (nice !== this.sentNice || !this.child) {
+      this.send(record(['nice', String(nice)]));
+      this.sentNice = nice;
     }
     this.send(record(fields));
   }
@@ -219,6 +229,7 @@ export class Launcher {
     this.ready = false;
     this.stderrTail = '';
     this.sentEnv = '';
+    this.sentNice = 0;
     const lines = (stream: NodeJS.ReadableStream | null | undefined): void => {
       let input = '';
       stream?.setEncoding('utf8');

@@ -24,6 +24,7 @@ my %idOf;
 my %early;
 my %goodShell;
 my $exits;
+my $nice = 0;
 
 sub clean { my $s = shift; $s =~ s/[\t\n\r]/ /g; return $s; }
 
@@ -94,6 +95,12 @@ sub run_task {
   my ($id, $shell, $command, $dir, $cwd, $logFh, $inFh, @env) = @_;
   $SIG{CHLD} = 'DEFAULT';
   POSIX::setsid();
+  # Lower priority for the task: its session's autogroup (the kernel shares the CPU between
+  # sessions first) and the process itself, which its children inherit.
+  if ($nice > 0) {
+    if (open(my $ag, '>', '/proc/self/autogroup')) { print $ag "$nice\n"; close $ag; }
+    POSIX::nice($nice);
+  }
   chdir($cwd) or child_says("error\t$id\t" . clean("working folder does not exist: $cwd") . "\n", 126);
   # Named before the pid file names it, so that a later engine never finds the pid not yet ours.
   $0 = "background-task $dir";
@@ -191,6 +198,7 @@ sub handle {
   if ($op eq 'start') { start(@_); }
   elsif ($op eq 'env') { %base = (); for my $kv (@_) { my $at = index($kv, '='); $base{substr($kv, 0, $at)} = substr($kv, $at + 1) if $at > 0; } }
   elsif ($op eq 'sweep') { sweep(@_); }
+  elsif ($op eq 'nice') { $nice = $_[0] =~ /^[0-9]+$/ ? $_[0] : 0; }
 }
 
 sub flush {

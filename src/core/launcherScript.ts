@@ -11,6 +11,7 @@ const fs = require('fs');
 const MARK = 'BACKGROUND_TASKS_TASK_ID=';
 let base = {};
 let wrapper = '';
+let nice = '0';
 let out = [];
 let queued = false;
 let input = '';
@@ -60,7 +61,7 @@ function start(j) {
   try {
     log = fs.openSync(j.log, 'a', 0o600);
     stdin = j.stdin === undefined ? 'ignore' : fs.openSync(j.stdin, 'r');
-    child = spawn('/bin/sh', ['-c', wrapper, 'background-task', j.shell, j.command, j.dir], {
+    child = spawn('/bin/sh', ['-c', wrapper, 'background-task', j.shell, j.command, j.dir, nice], {
       cwd: j.cwd, env: Object.assign({}, base, j.env), detached: true, stdio: [stdin, log, log],
     });
   } catch (err) {
@@ -110,6 +111,7 @@ function pairs(list) {
 function handle(f) {
   if (f[0] === 'env') base = pairs(f.slice(1));
   else if (f[0] === 'wrapper') wrapper = f[1];
+  else if (f[0] === 'nice') nice = /^[0-9]+$/.test(f[1]) ? f[1] : '0';
   else if (f[0] === 'start') start({ id: f[1], shell: f[2], command: f[3], dir: f[4], log: f[5], stdin: f[6] === '' ? undefined : f[6], cwd: f[7], env: pairs(f.slice(8)) });
   else if (f[0] === 'sweep') sweep({ id: f[1], token: f[2], signal: f[3], skipGroup: f[4] === '' ? undefined : Number(f[4]) });
 }

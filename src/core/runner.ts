@@ -29,7 +29,12 @@ import { commandArgument, readPidFile } from './startInput';
 const WRAPPER = `trap 'stopping=1' TERM INT HUP
 (set -C; umask 077; printf '%s\\n' "$$" > "$3/pid") 2>/dev/null || { [ -e "$3/pid" ] && exit 125; }
 [ -z "$stopping" ] || { umask 077; { printf '143\\n' > "$3/exit"; } 2>/dev/null; exit 143; }
-"$1" -c "$2"
+if [ "\${4:-0}" != 0 ] && command -v nice >/dev/null 2>&1; then
+  { printf '%s\\n' "$4" > /proc/self/autogroup; } 2>/dev/null
+  nice -n "$4" "$1" -c "$2"
+else
+  "$1" -c "$2"
+fi
 code=$?
 umask 077
 { printf '%s\\n' "$code" > "$3/exit"; } 2>/dev/null
@@ -47,6 +52,8 @@ export interface StartRequest {
   token: string;
   /** File opened as stdin; /dev/null when absent. */
   stdinPath?: string;
+  /** CPU niceness to start with (0 to 19); 0 when absent. */
+  niceness?: number;
 }
 
 /** How a process ended, as far as the runner can tell; the engine reads the exit file. */
@@ -110,6 +117,7 @@ export class Runner {
     const env: Record<string, string> = { ...req.env, [TASK_MARKER]: req.token };
     const job: StartJob = { id: req.id, shell: req.shell, command: commandArgument(req), dir: req.dir, log: req.logPath, cwd: req.cwd, env };
     if (req.stdinPath !== undefined) job.stdin = req.stdinPath;
+    if (req.niceness) job.nice = req.niceness;
     this.starting.set(req.id, { job, attempts: 1 });
     this.launcher.start(job);
     this.launcher.setBusy(true);

@@ -216,6 +216,12 @@ export interface EngineOptions {
   lanes?: Record<string, number>;
   /** Timeout of a task that gives none, in seconds; 0 or absent: none. */
   defaultTimeoutSeconds?: number;
+  /**
+   * CPU niceness tasks start with, 0 (as the host) to 19 (lowest), so busy tasks leave the
+   * editor responsive; with the kernel's session autogroups, their session's share is lowered
+   * too. Default 0.
+   */
+  niceness?: number;
   /** Applied to a task's own environment when it starts (the window's control socket, bgt on PATH); never stored. */
   taskEnvironment?: (env: Readonly<Record<string, string>>) => Record<string, string>;
 }

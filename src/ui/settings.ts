@@ -20,6 +20,8 @@ export interface Settings {
   /** Lane name → how many of its tasks may run at once. */
   lanes: Record<string, number>;
   treeGroupBy: TreeGroupBy;
+  /** CPU niceness of tasks, 0 (normal) to 19 (lowest). */
+  niceness: number;
   /** What was wrong with the values just read, and what is used instead. */
   warnings: string[];
 }
@@ -33,6 +35,7 @@ export interface SettingsTarget {
   setDefaultCwd(path: string): void;
   setDefaultTimeoutSeconds(seconds: number): void;
   setLanes(limits: Record<string, number>): void;
+  setNiceness(niceness: number): void;
 }
 
 export const SECTION = 'backgroundTasks';
@@ -64,6 +67,7 @@ export function readSettings(): Settings {
     defaultTimeoutSeconds: timeout.value,
     lanes: lanes.value,
     treeGroupBy: groupBy.value,
+    niceness: Math.round(clamp(config.get('niceness'), 0, 19, 0)),
     warnings: [timeout.warning, lanes.warning, groupBy.warning].filter((w): w is string => w !== undefined),
   };
 }
@@ -77,6 +81,7 @@ export function applySettings(target: SettingsTarget, settings: Settings): void 
   target.setDefaultCwd(settings.defaultCwd);
   target.setDefaultTimeoutSeconds(settings.defaultTimeoutSeconds);
   target.setLanes(settings.lanes);
+  target.setNiceness(settings.niceness);
 }
 
 /**

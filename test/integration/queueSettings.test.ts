@@ -7,7 +7,7 @@ import type { LaneNode, TaskNode, TreeNode } from '../../src/ui/treeNodes';
 import { finished, harness, notificationsSettled, waitFor, type Harness } from './helpers';
 
 const config = () => vscode.workspace.getConfiguration('backgroundTasks');
-const KEYS = ['defaultTimeoutSeconds', 'lanes', 'treeGroupBy', 'maxConcurrentTasks'];
+const KEYS = ['defaultTimeoutSeconds', 'lanes', 'treeGroupBy', 'maxConcurrentTasks', 'niceness'];
 const set = (key: string, value: unknown) => config().update(key, value, vscode.ConfigurationTarget.Global);
 
 describe('queue settings', () => {
@@ -29,7 +29,7 @@ describe('queue settings', () => {
     for (const key of KEYS) await set(key, undefined);
     await waitFor(() => {
       const s = h.hooks.ui.settings.current;
-      return s.defaultTimeoutSeconds === 0 && Object.keys(s.lanes).length === 0 && s.treeGroupBy === 'status' && s.maxConcurrentTasks === 10;
+      return s.defaultTimeoutSeconds === 0 && Object.keys(s.lanes).length === 0 && s.treeGroupBy === 'status' && s.maxConcurrentTasks === 10 && s.niceness === 0;
     }, 'the defaults back');
     await notificationsSettled(h);
   });
@@ -67,6 +67,19 @@ describe('queue settings', () => {
     // A task's own timeout wins; 0 is none.
     const own = h.api.spawnTask({ command: 'sleep 0.5', timeoutSeconds: 0 });
     assert.equal((await finished(h.api, own)).state.status, 'completed');
+  });
+
+  it('niceness starts tasks at a lower CPU priority from the next task on, without a reload', async () => {
+    const probe = `awk '{ print $19 }' /proc/$$/stat`;
+    const niceOf = async (id: string): Promise<number> => {
+      const t = await finished(h.api, id);
+      assert.equal(t.state.status, 'completed');
+      return Number((await vscode.workspace.fs.readFile(vscode.Uri.file(t.logPath))).toString().trim());
+    };
+    const normal = await niceOf(h.api.spawnTask({ command: probe }));
+    await set('niceness', 5);
+    await waitFor(() => h.hooks.ui.settings.current.niceness === 5, 'the setting');
+    assert.equal(await niceOf(h.api.spawnTask({ command: probe })), Math.min(19, normal + 5));
   });
 
   it('lanes limits how many tasks of a lane run at once, inside maxConcurrentTasks; an unnamed lane runs one', async () => {

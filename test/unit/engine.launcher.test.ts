@@ -156,6 +156,24 @@ describe(`engine: the launcher (${kind})`, function () {
     assert.equal(fs.readFileSync(t.logPath, 'utf8'), 'survived\n');
   });
 
+  it('starts tasks at the niceness set (their session autogroup too), and at the host\'s again once it is 0', async () => {
+    // What a task reads of itself: its niceness (field 19 of stat) and, where the kernel has
+    // them, its session autogroup's ("/autogroup-N nice K").
+    const probe = `awk '{ print $19 }' /proc/$$/stat; cat /proc/$$/autogroup 2>/dev/null || echo none`;
+    const hostNice = Number(statField(process.pid, 19));
+    const engine = await box.open({ niceness: 7 });
+    const niced = await engine.waitForTask(engine.spawnTask({ command: probe }));
+    const [nice, group] = fs.readFileSync(niced.logPath, 'utf8').trim().split('\n');
+    assert.equal(Number(nice), Math.min(19, hostNice + 7));
+    if (group !== 'none') assert.match(group, / nice 7$/);
+    engine.setNiceness(0);
+    const plain = await engine.waitForTask(engine.spawnTask({ command: probe }));
+    const [again, plainGroup] = fs.readFileSync(plain.logPath, 'utf8').trim().split('\n');
+    assert.equal(Number(again), hostNice);
+    if (plainGroup !== 'none') assert.match(plainGroup, / nice 0$/);
+    assert.throws(() => engine.setNiceness(20), /niceness must be a whole number from 0 \(normal\) to 19/);
+  });
+
   it('says clearly when the shell does not exist', async () => {
     const engine = await box.open({ shell: '/no/such/shell' });
     const t = await engine.waitForTask(engine.spawnTask({ command: 'true' }));
