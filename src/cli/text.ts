@@ -37,7 +37,9 @@ export function details(task: TaskSnapshot, tail: readonly string[], now = Date.
     lines.push(`  ${name}: ${shown}`);
   }
   lines.push(`  Log: ${task.logPath}`);
-  for (const [key, value] of Object.entries(task.metadata)) lines.push(`  ${key}: ${String(value)}`);
+  // Under a heading of their own: a key may be named as a field is ("Status").
+  const metadata = Object.entries(task.metadata);
+  if (metadata.length) lines.push('  Metadata:', ...metadata.map(([key, value]) => `    ${key}: ${String(value)}`));
   lines.push(tail.length ? `Output (last ${tail.length} lines):` : 'No output yet.', ...tail.map((l) => `  ${l}`));
   return lines.join('\n');
 }

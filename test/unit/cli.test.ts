@@ -154,6 +154,7 @@ describe('bgt, the command line', function () {
     assert.equal(task.type, 'system');
     assert.deepEqual(task.dependsOn, [first]);
     assert.equal(task.metadata.ticket, '42');
+    assert.match((await run(['show', task.id])).stdout, /\n {2}Metadata:\n {4}ticket: 42\n/);
     assert.equal(task.cwd, cwd);
     assert.equal(output(task.id).trim(), '2');
   });
