@@ -18,7 +18,7 @@ describe('engine: delayed start', function () {
     const t = engine.getTask(id)!;
     assert.ok(t.state.status === 'pending' && t.state.startAt! >= before + 1500);
     const startAt = (t.state as { startAt: number }).startAt;
-    assert.match(formatListingLine(t), /\(starts at \d\d:\d\d\)/);
+    assert.match(formatListingLine(t), /\(starts at (?:\d{4}-\d\d-\d\d )?\d\d:\d\d\)/);
     // A task queued after it, without a delay, goes first.
     const now = engine.spawnTask({ command: stamped(stamps, 'now', 'true') });
     await engine.waitForTask(now);
