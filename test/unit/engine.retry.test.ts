@@ -103,7 +103,9 @@ describe('engine: retries', function () {
     const storageDir = box.tempDir();
     const engine = await box.open({ storageDir });
     const counter = path.join(box.tempDir(), 'runs');
-    const id = engine.spawnTask({ command: failUntil(counter, 3), retries: 4, retryDelaySeconds: 1 });
+    // Attempt 3 succeeds, once the test lets it end: it is still running when its engine goes.
+    const go = path.join(box.tempDir(), 'go');
+    const id = engine.spawnTask({ command: `${failUntil(counter, 3)}; while [ ! -e ${q(go)} ]; do sleep 0.02; done`, retries: 4, retryDelaySeconds: 1 });
     await waitFor(() => engine.getTask(id)?.attempt === 2, 'attempt 2 queued');
     engine.dispose();
     const again = await box.open({ storageDir });
@@ -113,6 +115,7 @@ describe('engine: retries', function () {
     // Thrown away while attempt 3 runs (its start not written to task.json): the next engine adopts it from its pid file.
     again.dispose();
     const third = await box.open({ storageDir });
+    fs.writeFileSync(go, '');
     const end = await third.waitForTask(id);
     assert.equal(end.state.status, 'completed');
     assert.equal(end.attempt, 3);
