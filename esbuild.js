@@ -1,8 +1,12 @@
-// Bundles the extension into dist/extension.js and bgt (with bgt mcp) into dist/cli.js. `--watch` keeps rebuilding; `--production` minifies.
+// Bundles the extension into dist/extension.js and bgt (with bgt mcp) into dist/cli.js. `--watch` keeps rebuilding;
+// `--production` minifies; `--outdir=<folder>` writes the two files there instead of dist/ (the bench builds the
+// production bundle this way, so it measures exactly what the .vsix holds).
 const esbuild = require('esbuild');
+const path = require('node:path');
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
+const outdir = (process.argv.find((a) => a.startsWith('--outdir=')) ?? '--outdir=dist').slice('--outdir='.length);
 
 /** Prints errors in the shape the `$esbuild-watch` problem matcher reads. */
 const problemMatcherPlugin = {
@@ -36,13 +40,13 @@ async function main() {
     esbuild.context({
       ...common,
       entryPoints: ['src/extension.ts'],
-      outfile: 'dist/extension.js',
+      outfile: path.join(outdir, 'extension.js'),
       external: ['vscode'],
       // jsonc-parser's UMD build loads its parts with a require() esbuild cannot follow; its ESM build bundles.
       mainFields: ['module', 'main'],
     }),
     // bgt runs outside the extension host, so it never sees 'vscode' and carries the MCP SDK itself.
-    esbuild.context({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' }),
+    esbuild.context({ ...common, entryPoints: ['src/cli/main.ts'], outfile: path.join(outdir, 'cli.js') }),
   ]);
   if (watch) {
     await Promise.all(contexts.map((ctx) => ctx.watch()));

@@ -1,7 +1,7 @@
 // Loaded by the extension host as extensionTestsPath (see runHost.ts): reads how long the
 // extension took to load and activate from the host's own performance marks, then fills its
 // history with 1000 tasks through the API and records the extension host's memory before and
-// after. Writes JSON to $BT_BENCH_OUT.
+// after (see settled()), and its peak while they ran. Writes JSON to $BT_BENCH_OUT.
 import * as fs from 'node:fs';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
@@ -36,6 +36,28 @@ function activationMarks(id: string): { loadMs?: number; activateMs?: number; to
   };
 }
 
+/**
+ * The RSS once the host is quiet: changed by less than 1 MiB over 5 samples a second apart (at
+ * most 60 s). Read without a forced GC: a full GC right after a busy spell touches the pages V8
+ * had committed for it (heapTotal) and adds ~20 MiB of RSS that the host, left alone, does not
+ * have. Heap figures are read after a full GC, once the RSS is read.
+ */
+async function quietRss(): Promise<{ rss: number; waitedMs: number }> {
+  const began = Date.now();
+  const seen: number[] = [];
+  for (;;) {
+    seen.push(process.memoryUsage().rss);
+    const last = seen.slice(-6);
+    if ((last.length === 6 && Math.max(...last) - Math.min(...last) < 2 ** 20) || Date.now() - began > 60_000) return { rss: seen[seen.length - 1], waitedMs: Date.now() - began };
+    await sleep(1000);
+  }
+}
+
+function heapAfterGc(): NodeJS.MemoryUsage {
+  gc();
+  return process.memoryUsage();
+}
+
 export async function run(): Promise<void> {
   const out = process.env.BT_BENCH_OUT;
   if (!out) throw new Error('BT_BENCH_OUT is not set');
@@ -49,9 +71,11 @@ export async function run(): Promise<void> {
   await config.update('maxConcurrentTasks', 8, vscode.ConfigurationTarget.Global);
   // Show the tree, so its nodes exist as they do for a person looking at it.
   await vscode.commands.executeCommand('backgroundTasks.tasks.focus').then(undefined, () => undefined);
-  await sleep(2000);
-  gc();
-  const before = process.memoryUsage();
+  // The RSS before any forced GC; the GC for the heap figure comes after and, if anything, adds to the RSS after.
+  const rssBefore = await quietRss();
+  const heapBefore = heapAfterGc();
+  let peakRss = rssBefore.rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 250);
   let finished = 0;
   const done = new Promise<void>((resolve) => {
     api.onDidFinishTask(() => {
@@ -63,16 +87,23 @@ export async function run(): Promise<void> {
   await done;
   const runMs = Date.now() - start;
   await sleep(3000); // let the tree and the status bar settle
-  gc();
-  const after = process.memoryUsage();
+  clearInterval(sampler);
+  const rssSoon = process.memoryUsage().rss;
+  const rssAfter = await quietRss();
+  const heapAfter = heapAfterGc();
   const result = {
     ...activation,
     tasks: count,
     runMs,
-    rssBeforeMiB: mib(before.rss),
-    rssAfterMiB: mib(after.rss),
-    heapBeforeMiB: mib(before.heapUsed),
-    heapAfterMiB: mib(after.heapUsed),
+    rssBeforeMiB: mib(rssBefore.rss),
+    rssPeakMiB: mib(peakRss),
+    rssSoonMiB: mib(rssSoon),
+    rssAfterMiB: mib(rssAfter.rss),
+    rssAfterGcMiB: mib(heapAfter.rss),
+    heapBeforeMiB: mib(heapBefore.heapUsed),
+    heapAfterMiB: mib(heapAfter.heapUsed),
+    heapTotalAfterMiB: mib(heapAfter.heapTotal),
+    settleMs: rssAfter.waitedMs,
   };
   fs.writeFileSync(out, JSON.stringify(result));
 }

@@ -25,9 +25,14 @@ async function main(resultFile: string, extensionRoot: string): Promise<void> {
     const exited = new Promise<number>((resolve) => void page.exposeFunction('codeAutomationExit', (code: number) => resolve(code)));
     await page.exposeFunction('codeAutomationLog', () => undefined);
     await page.goto(`${server.url}?folder=${encodeURIComponent(remote(folders.workspace))}&payload=${encodeURIComponent(payload)}`);
+    let exitCode: number | undefined;
+    void exited.then((code) => (exitCode = code));
     const deadline = Date.now() + 5 * 60_000;
-    while (!fs.existsSync(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
-    if (!fs.existsSync(out)) throw new Error('the extension host wrote no figures within 5 minutes');
+    while (!fs.existsSync(out) && exitCode === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    if (!fs.existsSync(out)) {
+      const why = exitCode === undefined ? 'wrote no figures within 5 minutes' : `ended its run (code ${exitCode}) without figures`;
+      throw new Error(`the extension host ${why}; its errors: ${hostErrors(folders.root) || 'none logged'}`);
+    }
     const figures = JSON.parse(fs.readFileSync(out, 'utf8')) as Record<string, number>;
     await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
     fs.writeFileSync(resultFile, JSON.stringify(figures, null, 2));
@@ -36,6 +41,22 @@ async function main(resultFile: string, extensionRoot: string): Promise<void> {
     await server?.stop();
     folders.remove();
   }
+}
+
+/** The first error lines of the extension host's log (an activation failure says why there). */
+function hostErrors(root: string): string {
+  const logs = path.join(root, 'user-data', 'logs');
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }) : []) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name === 'remoteexthost.log' || e.name === 'exthost.log') found.push(p);
+    }
+  };
+  walk(logs);
+  const lines = found.flatMap((f) => fs.readFileSync(f, 'utf8').split('\n').filter((l) => l.includes('[error]')));
+  return lines.slice(0, 3).map((l) => l.replace(/^\S+ \S+ \[error\] /, '')).join(' / ');
 }
 
 main(process.argv[2] ?? 'host.json', path.resolve(process.argv[3] ?? path.join(__dirname, '..', '..', '..'))).then(
