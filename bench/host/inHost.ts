@@ -3,6 +3,7 @@
 // history with 1000 tasks through the API and records the extension host's memory before and
 // after (see settled()), and its peak while they ran. Writes JSON to $BT_BENCH_OUT.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import * as vscode from 'vscode';
@@ -53,6 +54,12 @@ async function quietRss(): Promise<{ rss: number; waitedMs: number }> {
   }
 }
 
+/** With BT_BENCH_HEAP=<folder>, a heap snapshot before and after, to see what the tasks left in the host. */
+function heapSnapshot(label: string): void {
+  const dir = process.env.BT_BENCH_HEAP;
+  if (dir) v8.writeHeapSnapshot(path.join(dir, `${label}.heapsnapshot`));
+}
+
 function heapAfterGc(): NodeJS.MemoryUsage {
   gc();
   return process.memoryUsage();
@@ -74,6 +81,7 @@ export async function run(): Promise<void> {
   // The RSS before any forced GC; the GC for the heap figure comes after and, if anything, adds to the RSS after.
   const rssBefore = await quietRss();
   const heapBefore = heapAfterGc();
+  heapSnapshot('before');
   let peakRss = rssBefore.rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 250);
   let finished = 0;
@@ -91,6 +99,7 @@ export async function run(): Promise<void> {
   const rssSoon = process.memoryUsage().rss;
   const rssAfter = await quietRss();
   const heapAfter = heapAfterGc();
+  heapSnapshot('after');
   const result = {
     ...activation,
     tasks: count,
