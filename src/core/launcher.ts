@@ -1,7 +1,10 @@
 // The engine's side of the launcher: the long-lived helper process that does every fork/exec,
-// so the extension host never forks per task. Started on first use: Perl (launcherPerl.ts),
-// whose forks are cheap, or where Perl is missing or fails to start, the host's own Node
-// (launcherScript.ts; process.execPath, Electron needs ELECTRON_RUN_AS_NODE=1). Requests of
+// so the extension host never forks per task. Started on first use: the host's own Node
+// (launcherScript.ts; process.execPath, Electron needs ELECTRON_RUN_AS_NODE=1), or with
+// BACKGROUND_TASKS_LAUNCHER=perl the Perl one (launcherPerl.ts), Node where Perl is missing
+// or fails to start. Measured, Node starts tiny tasks about a fifth faster: libuv's spawn
+// waits for the child's exec, so the launcher's pages are not copied, and the Perl wrapper
+// does more work before its exec (bench/RESULTS.md, section 1). Requests of
 // one turn go out in one write; a launcher that dies is started again on the next request, and
 // the engine is told so it can resend what was in flight.
 //
@@ -53,7 +56,11 @@ export function baseEnvironment(env: NodeJS.ProcessEnv = process.env): Record<st
   return out;
 }
 
-/** Which launcher program runs: Perl where it works, else Node. BACKGROUND_TASKS_LAUNCHER=node|perl forces one (tests, bench). */
+/**
+ * Which launcher program runs: Node (process.execPath), measured the fastest (bench/RESULTS.md,
+ * "ours, Perl launcher"). BACKGROUND_TASKS_LAUNCHER=perl runs the Perl one (a few MB instead of
+ * ~45, about a fifth slower to start tiny tasks), falling back to Node where Perl cannot run it.
+ */
 export type LauncherKind = 'perl' | 'node';
 
 /** Perl programs that failed to run the launcher once, not tried again by this host. */
@@ -200,9 +207,8 @@ export class Launcher {
   }
 
   private choose(): void {
-    const forced = process.env.BACKGROUND_TASKS_LAUNCHER;
-    const found = forced === 'node' ? undefined : findPerl();
-    const perl = found !== undefined && (forced === 'perl' || !brokenPerls.has(found)) ? found : undefined;
+    const found = process.env.BACKGROUND_TASKS_LAUNCHER === 'perl' ? findPerl() : undefined;
+    const perl = found !== undefined && !brokenPerls.has(found) ? found : undefined;
     if (perl) {
       this.kind = 'perl';
       this.program = perl;
@@ -266,7 +272,7 @@ export class Launcher {
       const detail = this.stderrTail.trim() ? `: ${this.stderrTail.trim().split('\n').slice(-3).join(' | ')}` : '';
       // A Perl that cannot run the launcher (no POSIX module, a broken install: it exits before
       // its first line) is not tried again; one killed by a signal was working.
-      const fallback = kind === 'perl' && !this.ready && exited.signal === null && process.env.BACKGROUND_TASKS_LAUNCHER !== 'perl';
+      const fallback = kind === 'perl' && !this.ready && exited.signal === null;
       if (fallback) brokenPerls.add(program);
       this.onDied(`the launcher process (${program}) ${how}${detail}${fallback ? '; the Node launcher takes over' : ''}`);
     };

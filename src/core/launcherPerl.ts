@@ -1,14 +1,14 @@
-// The launcher's fast program, run as `perl -e LAUNCHER_PERL`: a Perl process of a few MB,
-// so each fork copies a few page tables, where forking the ~50 MB Node launcher (or spawning
-// through libuv, which waits for every exec) costs several times more. Perl (perl-base, with
-// POSIX) is part of every Debian and Ubuntu system and of macOS; where it is missing or fails
-// to start, the engine falls back to the Node program (launcherScript.ts), which speaks the
-// same protocol (see launcher.ts). No backquotes and no dollar-brace in here: it is a
-// String.raw template.
+// The launcher's small program, run as `perl -e LAUNCHER_PERL` when
+// BACKGROUND_TASKS_LAUNCHER=perl: a Perl process of about 7 MB where the Node launcher
+// (launcherScript.ts, the default) takes about 45, at about a fifth more time to start many
+// tiny tasks (measured: bench/RESULTS.md, section 1, "ours, Perl launcher"). Perl (perl-base,
+// with POSIX) is part of every Debian and Ubuntu system and of macOS; where it is missing or
+// fails to start, the engine falls back to the Node program, which speaks the same protocol
+// (see launcher.ts). No backquotes and no dollar-brace in here: it is a String.raw template.
 //
-// Each task: one fork, whose child is the task's wrapper (run_task below), and its fork, which
-// execs '<shell> -c <command>': two cheap forks and one exec, against the Node launcher's
-// spawn of '/bin/sh -c WRAPPER' and the wrapper's fork and exec of the shell. The log, the
+// Each task: one fork, whose child prepares the task's wrapper (run_task below) and then
+// execs /bin/sh as that wrapper, which forks and execs '<shell> -c <command>': the Node
+// launcher's shape (launcherScript.ts), but from a parent of a few MB. The log, the
 // stdin file and the working folder are opened and checked before the fork, so their errors
 // arrive as errors, not as a task that ran. Children are reaped in a SIGCHLD handler. Perl
 // runs signal handlers between its own operations, so a SIGCHLD that lands just before the
@@ -25,6 +25,27 @@ my %early;
 my %goodShell;
 my $exits;
 my $nice = 0;
+# The wrapper once the command starts: $1 shell, $2 command, $3 task folder, $4 task id. The
+# trap keeps it alive through a SIGTERM to its group until the command has ended; a handler,
+# unlike an ignored signal, is reset for the command; one caught before the command started
+# means it is not started (143). The exit goes into the task's folder
+# (one write of a few bytes, so a reader sees it empty or whole), then straight to the engine
+# on fd 3, which the command does not get. An engine gone meanwhile makes that write fail
+# (SIGPIPE ignored by then), which is no matter: the exit file is written.
+my $WRAPPER_SH = <<'SH';
+trap 'stopping=1' TERM INT HUP
+if [ -z "$stopping" ]; then
+  "$1" -c "$2" 3>&-
+  code=$?
+else
+  code=143
+fi
+umask 077
+{ printf '%s\n' "$code" > "$3/exit"; } 2>/dev/null
+trap '' PIPE
+{ printf 'exit\t%s\t%s\t%s\t\n' "$4" "$$" "$code" >&3; } 2>/dev/null
+exit "$code"
+SH
 
 sub clean { my $s = shift; $s =~ s/[\t\n\r]/ /g; return $s; }
 
@@ -82,18 +103,19 @@ sub start {
   report_exit($pid, delete $early{$pid}) if exists $early{$pid};
 }
 
-# The forked child is the task's wrapper, what runner.ts's sh wrapper is for the Node
-# launcher, without its exec: its own session, the pid file claimed exclusively (a second
-# wrapper of the same task exits 125 without running anything: a task runs once), then
-# "started" (only once a later engine can see the start in the pid file), then
-# '<shell> -c <command>' in a child with the default signals, while the wrapper lives
-# through SIGTERM, SIGINT and SIGHUP to its group until the command has ended, and writes
-# the exit status into the task's folder in one write of a few bytes (a reader sees it empty
-# or whole). Its command line becomes "background-task <folder>", which tells a later engine
-# that the pid is this task's.
+# The forked child becomes the task's wrapper: its own session, the pid file claimed
+# exclusively (a second wrapper of the same task exits 125 without running anything: a task
+# runs once), then "started" (only once a later engine can see the start in the pid file),
+# then it execs /bin/sh with WRAPPER_SH, which runs '<shell> -c <command>', lives through
+# SIGTERM, SIGINT and SIGHUP to its group until the command has ended, and records the exit.
+# Its command line is "background-task <folder>" until then, and names the folder after:
+# either tells a later engine that the pid is this task's.
 sub run_task {
   my ($id, $shell, $command, $dir, $cwd, $logFh, $inFh, @env) = @_;
   $SIG{CHLD} = 'DEFAULT';
+  # Caught, not ignored: exec resets a caught signal to its default for the shell after it.
+  my $stopping = 0;
+  $SIG{TERM} = $SIG{INT} = $SIG{HUP} = sub { $stopping = 1; };
   POSIX::setsid();
   # Lower priority for the task: its session's autogroup (the kernel shares the CPU between
   # sessions first) and the process itself, which its children inherit.
@@ -120,36 +142,19 @@ sub run_task {
   %ENV = %env;
   # A stop caught before the command runs (a cancel or timeout right after the start) must
   # not let it start and run on until SIGKILL: the command is then not started at all.
-  my $stopping = 0;
-  $SIG{TERM} = $SIG{INT} = $SIG{HUP} = sub { $stopping = 1; };
-  my $child = $stopping ? undef : fork();
-  if (defined $child && $child == 0) {
-    $SIG{TERM} = $SIG{INT} = $SIG{HUP} = 'DEFAULT';
-    POSIX::_exit(143) if $stopping;
-    exec { $shell } $shell, '-c', $command;
-    print STDERR "$shell: $!\n";
-    POSIX::_exit(127);
+  if ($stopping) {
+    my $exitFh;
+    syswrite($exitFh, "143\n") if sysopen($exitFh, "$dir/exit", POSIX::O_WRONLY() | POSIX::O_CREAT() | POSIX::O_TRUNC(), 0600);
+    # Reported here: the launcher reports only the wrappers that were killed or never ran.
+    $SIG{PIPE} = 'IGNORE';
+    child_says("exit\t$id\t$$\t143\t\n", 143);
   }
-  my $status = 126 << 8;
-  if (defined $child) {
-    while (1) {
-      my $r = waitpid($child, 0);
-      if ($r == $child) { $status = $?; last; }
-      last unless $r == -1 && $!{EINTR};
-    }
-  } elsif ($stopping) {
-    $status = 143 << 8;
-  } else {
-    print STDERR "could not fork: $!\n";
-  }
-  my $code = ($status & 127) ? 128 + ($status & 127) : $status >> 8;
-  my $exitFh;
-  syswrite($exitFh, "$code\n") if sysopen($exitFh, "$dir/exit", POSIX::O_WRONLY() | POSIX::O_CREAT() | POSIX::O_TRUNC(), 0600);
-  # Straight to the engine, one wakeup sooner than through the launcher's reaping. An engine
-  # gone meanwhile makes the write fail, which is no matter: the exit file is written.
-  $SIG{PIPE} = 'IGNORE';
-  syswrite($exits, "exit\t$id\t$$\t$code\t\n");
-  POSIX::_exit($code);
+  # From here the wrapper is /bin/sh (WRAPPER_SH): a Perl process that lived on beside its
+  # command would have its pages copied on both sides of each fork, a shell costs a few pages.
+  # fd 3, the engine's socket, stays open for its exit report (dup2 clears close-on-exec).
+  POSIX::dup2(fileno($exits), 3);
+  exec { '/bin/sh' } '/bin/sh', '-c', $WRAPPER_SH, 'background-task', $shell, $command, $dir, $id;
+  child_says("error\t$id\t" . clean("could not run /bin/sh: $!") . "\n", 126);
 }
 
 # A wrapper's own line to the engine, on fd 3 with its exit report, so the two arrive in

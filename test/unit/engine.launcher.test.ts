@@ -37,7 +37,7 @@ function zombiesOf(parent: number): number[] {
   return fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n) && statField(Number(n), 4) === String(parent) && statField(Number(n), 3) === 'Z').map(Number);
 }
 
-// Both programs: Perl where it runs (the default), Node where it is missing or broken.
+// Both programs: Node (the default), and Perl (BACKGROUND_TASKS_LAUNCHER=perl), which falls back to Node where it is missing or broken.
 for (const kind of ['perl', 'node'] as const) {
 describe(`engine: the launcher (${kind})`, function () {
   const box = new Sandbox();
@@ -231,12 +231,19 @@ describe(`engine: the launcher (${kind})`, function () {
 
 describe('engine: the launcher falls back to Node', function () {
   const box = new Sandbox();
+  let before: string | undefined;
+  beforeEach(() => {
+    before = process.env.BACKGROUND_TASKS_LAUNCHER;
+    process.env.BACKGROUND_TASKS_LAUNCHER = 'perl';
+  });
   afterEach(() => {
     delete process.env.BACKGROUND_TASKS_PERL;
+    if (before === undefined) delete process.env.BACKGROUND_TASKS_LAUNCHER;
+    else process.env.BACKGROUND_TASKS_LAUNCHER = before;
     box.cleanup();
   });
 
-  it('runs the tasks through the Node launcher when Perl cannot run the launcher, and says so once', async () => {
+  it('runs the tasks through the Node launcher when the Perl one is asked for and Perl cannot run it, and says so once', async () => {
     // A Perl as a broken install behaves: it exits at once with a complaint.
     const perl = path.join(box.tempDir(), 'perl');
     fs.writeFileSync(perl, '#!/bin/sh\necho "Can\'t locate POSIX.pm in @INC" >&2\nexit 2\n', { mode: 0o755 });
