@@ -92,8 +92,12 @@ export class Dispatcher {
     );
   }
 
-  /** Pending: never started. Running: SIGTERM to its process group, SIGKILL after the grace period. */
-  cancel(id: string, reason: string): { ok: boolean; message: string } {
+  /**
+   * Pending: never started. Running: SIGTERM to its process group, SIGKILL after the grace period.
+   * `promised`: a cancel already answered "it will be stopped as soon as it runs"; when its
+   * record cannot be saved first (read-only storage), it is saved later and the task stopped anyway.
+   */
+  cancel(id: string, reason: string, promised = false): { ok: boolean; message: string } {
     const t = this.table.tasks.get(id);
     if (!t) return { ok: false, message: `No task with id ${id}.` };
     const s = t.state;
@@ -115,8 +119,12 @@ export class Dispatcher {
       // On disk before any signal, so an engine built after this one still ends it as cancelled.
       this.store.writer.save(t);
     } catch (err) {
-      t.state = s; // the call failed as a whole: nothing was asked of the process
-      throw err;
+      if (!promised) {
+        t.state = s; // the call failed as a whole: nothing was asked of the process
+        throw err;
+      }
+      this.settings.log(`Background Tasks: could not save task ${id} before stopping it: ${String(err)}`);
+      this.store.writer.saveSoon(t);
     }
     this.table.touch(t);
     this.timeouts.disarm(id);
@@ -207,7 +215,7 @@ export class Dispatcher {
     delete t.cancelAsked;
     if (reason !== undefined) {
       this.cancelOnStart.delete(id);
-      this.cancel(id, reason);
+      this.cancel(id, reason, true);
     }
   }
 
