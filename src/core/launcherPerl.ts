@@ -27,15 +27,17 @@ my $exits;
 my $nice = 0;
 # The wrapper once the command starts: $1 shell, $2 command, $3 task folder, $4 task id. The
 # trap keeps it alive through a SIGTERM to its group until the command has ended; a handler,
-# unlike an ignored signal, is reset for the command; one caught before the command started
+# unlike an ignored signal, is reset for the command. Its own stderr is /dev/null (dash says
+# "Terminated" of a command killed by SIGTERM), the command's the log. A signal caught before the command started
 # means it is not started (143). The exit goes into the task's folder
 # (one write of a few bytes, so a reader sees it empty or whole), then straight to the engine
 # on fd 3, which the command does not get. An engine gone meanwhile makes that write fail
 # (SIGPIPE ignored by then), which is no matter: the exit file is written.
 my $WRAPPER_SH = <<'SH';
 trap 'stopping=1' TERM INT HUP
+exec 4>&2 2>/dev/null
 if [ -z "$stopping" ]; then
-  "$1" -c "$2" 3>&-
+  (exec 2>&4 4>&- 3>&-; exec "$1" -c "$2")
   code=$?
 else
   code=143

@@ -21,6 +21,9 @@ import { commandArgument, readPidFile } from './startInput';
  * SIGTERM that came before the command started (a cancel right after the start, or of a task
  * paused in its first steps) would be caught by the trap and lost, so the wrapper then does not
  * start the command at all and ends as the signal would have ended it (143).
+ * The wrapper's own stderr is /dev/null once the command runs (the command keeps the log):
+ * dash says "Terminated" when the command it waits for dies of SIGTERM, which is no line of
+ * the task's output.
  * The exit file is written by the builtin printf in one write() of a few bytes, so a reader
  * sees it empty or whole; the reader (TaskStore.readExit) also only accepts a value ended by
  * its newline. No `mv`, so no third process per task. A folder it cannot write to (made
@@ -29,11 +32,12 @@ import { commandArgument, readPidFile } from './startInput';
 const WRAPPER = `trap 'stopping=1' TERM INT HUP
 (set -C; umask 077; printf '%s\\n' "$$" > "$3/pid") 2>/dev/null || { [ -e "$3/pid" ] && exit 125; }
 [ -z "$stopping" ] || { umask 077; { printf '143\\n' > "$3/exit"; } 2>/dev/null; exit 143; }
-if [ "\${4:-0}" != 0 ] && command -v nice >/dev/null 2>&1; then
-  { printf '%s\\n' "$4" > /proc/self/autogroup; } 2>/dev/null
-  nice -n "$4" "$1" -c "$2"
+exec 4>&2 2>/dev/null
+if [ "\${4:-0}" != 0 ] && command -v nice >/dev/null; then
+  printf '%s\\n' "$4" > /proc/self/autogroup
+  (exec 2>&4 4>&-; exec nice -n "$4" "$1" -c "$2")
 else
-  "$1" -c "$2"
+  (exec 2>&4 4>&-; exec "$1" -c "$2")
 fi
 code=$?
 umask 077

@@ -174,6 +174,17 @@ describe(`engine: the launcher (${kind})`, function () {
     assert.throws(() => engine.setNiceness(20), /niceness must be a whole number from 0 \(normal\) to 19/);
   });
 
+  it('adds nothing of its own to a cancelled task\'s log, and keeps the command\'s stderr there', async () => {
+    const engine = await box.open();
+    const id = engine.spawnTask({ command: 'echo out; echo err >&2; sleep 30' });
+    const log = engine.logPath(id);
+    await waitFor(() => fs.existsSync(log) && fs.readFileSync(log, 'utf8') === 'out\nerr\n', 'both lines in the log');
+    assert.equal(engine.cancelTask(id).ok, true);
+    const t = await engine.waitForTask(id);
+    assert.equal(t.state.status, 'cancelled');
+    assert.equal(fs.readFileSync(log, 'utf8'), 'out\nerr\n', 'no "Terminated" from the wrapper');
+  });
+
   it('says clearly when the shell does not exist', async () => {
     const engine = await box.open({ shell: '/no/such/shell' });
     const t = await engine.waitForTask(engine.spawnTask({ command: 'true' }));
