@@ -4,7 +4,8 @@
 // tiny tasks (measured: bench/RESULTS.md, section 1, "ours, Perl launcher"). Perl (perl-base,
 // with POSIX) is part of every Debian and Ubuntu system and of macOS; where it is missing or
 // fails to start, the engine falls back to the Node program, which speaks the same protocol
-// (see launcher.ts). No backquotes and no dollar-brace in here: it is a String.raw template.
+// (see launcher.ts). No backquotes and no dollar-brace in here: it is a String.raw template
+// (COMMAND_SH is its one substitution).
 //
 // Each task: one fork, whose child prepares the task's wrapper (run_task below) and then
 // execs /bin/sh as that wrapper, which forks and execs '<shell> -c <command>': the Node
@@ -15,6 +16,8 @@
 // process blocks in select() would wait for the next input: while tasks run, select() also
 // wakes twice a second. Only a wrapper that was killed waits for that: the others report
 // their exit themselves.
+import { COMMAND_SH } from './commandShell';
+
 export const LAUNCHER_PERL = String.raw`use strict;
 use POSIX ();
 my $MARK = 'BACKGROUND_TASKS_TASK_ID=';
@@ -25,7 +28,8 @@ my %early;
 my %goodShell;
 my $exits;
 my $nice = 0;
-# The wrapper once the command starts: $1 shell, $2 command, $3 task folder, $4 task id. The
+# The wrapper once the command starts: $1 shell, $2 command, $3 task folder, $4 task id; the
+# command runs as COMMAND_SH says (commandShell.ts). The
 # trap keeps it alive through a SIGTERM to its group until the command has ended; a handler,
 # unlike an ignored signal, is reset for the command. Its own stderr is /dev/null (dash says
 # "Terminated" of a command killed by SIGTERM), the command's the log. A signal caught before the command started
@@ -37,7 +41,7 @@ my $WRAPPER_SH = <<'SH';
 trap 'stopping=1' TERM INT HUP
 exec 4>&2 2>/dev/null
 if [ -z "$stopping" ]; then
-  (exec 2>&4 4>&- 3>&-; exec "$1" -c "$2")
+  (exec 2>&4 4>&- 3>&-; ${COMMAND_SH})
   code=$?
 else
   code=143

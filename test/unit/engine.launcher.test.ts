@@ -185,6 +185,27 @@ describe(`engine: the launcher (${kind})`, function () {
     assert.equal(fs.readFileSync(log, 'utf8'), 'out\nerr\n', 'no "Terminated" from the wrapper');
   });
 
+  it('runs a /bin/sh command as `sh -c` would: no arguments, its own exit, the umask, and its own $$ and $PPID', async () => {
+    const engine = await box.open();
+    const run = async (command: string): Promise<{ status: string; exitCode?: number; text: string; dir: string }> => {
+      const t = await engine.waitForTask(engine.spawnTask({ command }));
+      return { status: t.state.status, exitCode: 'exitCode' in t.state ? t.state.exitCode : undefined, text: fs.readFileSync(t.logPath, 'utf8'), dir: path.dirname(t.logPath) };
+    };
+    const plain = await run('echo "args:$# [$*]"; umask; trap; exit 3; echo after');
+    assert.deepEqual([plain.status, plain.exitCode, plain.text], ['failed', 3, `args:0 []\n0${(process.umask() & 0o777).toString(8).padStart(3, '0')}\n`]);
+    // $$ and $PPID: the command's shell and its wrapper (whose pid is in the task's pid file).
+    const ids = await run('echo $$ $PPID');
+    const [self, parent] = ids.text.trim().split(' ').map(Number);
+    assert.equal(parent, Number(fs.readFileSync(path.join(ids.dir, 'pid'), 'utf8')), 'the parent of the command is its wrapper');
+    assert.notEqual(self, parent);
+    const bad = await run('if');
+    assert.deepEqual([bad.status, bad.exitCode], ['failed', 2]);
+    assert.match(bad.text, /Syntax error/);
+    const missing = await run('no-such-command-anywhere');
+    assert.deepEqual([missing.status, missing.exitCode], ['failed', 127]);
+    assert.match(missing.text, /no-such-command-anywhere: not found/);
+  });
+
   it('says clearly when the shell does not exist', async () => {
     const engine = await box.open({ shell: '/no/such/shell' });
     const t = await engine.waitForTask(engine.spawnTask({ command: 'true' }));
