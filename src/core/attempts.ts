@@ -62,7 +62,7 @@ export function nextAttempt(t: TaskRecord, failed: TaskState, store: TaskStore, 
   } catch (err) {
     warn(`Background Tasks: could not write to the log of task ${t.id}: ${String(err)}`);
   }
-  delete t.progress;
+  if (t.progress !== undefined) t.progress = undefined;
   t.attempt = next;
   t.token = token;
   const delayMs = (t.retryDelaySeconds ?? 0) * 1000;

@@ -212,7 +212,8 @@ export class Dispatcher {
     // and when it ends (and with a cancel or progress), two writes a task instead of three.
     this.table.touch(t);
     const reason = this.cancelOnStart.get(id);
-    delete t.cancelAsked;
+    // Cleared, not deleted: a delete turns the record into a dictionary (slower, larger).
+    if (t.cancelAsked !== undefined) t.cancelAsked = undefined;
     if (reason !== undefined) {
       this.cancelOnStart.delete(id);
       this.cancel(id, reason, true);
@@ -302,7 +303,7 @@ export class Dispatcher {
   finish(t: TaskRecord, state: TaskState): void {
     if (isFinal(t.state.status)) return;
     t.state = state;
-    delete t.progress;
+    if (t.progress !== undefined) t.progress = undefined;
     this.forgetAttempt(t.id);
     this.table.invalidate(t.id);
     this.table.noteFinished(t);
@@ -319,7 +320,7 @@ export class Dispatcher {
 
   private setProgress(t: TaskRecord, progress: TaskProgress | undefined): void {
     if (progress) t.progress = progress;
-    else delete t.progress;
+    else if (t.progress !== undefined) t.progress = undefined;
     this.progress.markDirty(t.id);
     this.table.touch(t);
   }

@@ -66,25 +66,50 @@ export function endedState(
   return { status: 'failed', startedAt, endedAt, error: 'lost', ...pausedMs };
 }
 
-/** A frozen copy of a record for callers; env values stay behind, only their names go out. */
+/**
+ * A frozen copy of an object. Object.assign, not `{ ...o }`: V8 gives the frozen form of a
+ * spread copy a hidden class of its own each time (measured: 300 snapshots, 300 classes for
+ * their states), a few hundred bytes more per task in history; an assigned copy shares one.
+ */
+function frozenCopy<T extends object>(o: T): Readonly<T> {
+  return Object.freeze(Object.assign({}, o));
+}
+
+function emptyOr(list: string[]): readonly string[] {
+  return list.length === 0 ? NONE : Object.freeze(list);
+}
+
+const NONE: readonly string[] = Object.freeze([]);
+
+/**
+ * A frozen copy of a record for callers; env values stay behind, only their names go out.
+ * What a task no longer changes (the state once final, the message, the metadata) is frozen
+ * where it is and shared with the record rather than copied: the history keeps one of each.
+ */
 export function snapshotOf(t: TaskRecord, logPath: string): TaskSnapshot {
-  const state = { ...t.state } as TaskState;
-  if (state.status === 'pending' && state.waitingFor) state.waitingFor = [...state.waitingFor];
+  let state: TaskState;
+  if (isFinal(t.state.status)) {
+    state = Object.freeze(t.state);
+  } else {
+    state = Object.assign({}, t.state);
+    if (state.status === 'pending' && state.waitingFor) state.waitingFor = [...state.waitingFor];
+    Object.freeze(state);
+  }
   return Object.freeze({
     id: t.id,
     command: t.command,
     type: t.type,
     priority: t.priority,
     mode: t.mode,
-    metadata: Object.freeze({ ...t.metadata }),
+    metadata: Object.freeze(t.metadata),
     cwd: t.cwd,
-    envKeys: Object.freeze(Object.keys(t.env)),
-    dependsOn: Object.freeze([...t.dependsOn]),
+    envKeys: emptyOr(Object.keys(t.env)),
+    dependsOn: emptyOr([...t.dependsOn]),
     ...(t.stdinFrom !== undefined ? { stdinFrom: t.stdinFrom } : {}),
     createdAt: t.createdAt,
-    state: Object.freeze(state),
-    ...(t.progress ? { progress: Object.freeze({ ...t.progress }) } : {}),
-    ...(t.message ? { message: Object.freeze({ ...t.message }) } : {}),
+    state,
+    ...(t.progress ? { progress: frozenCopy(t.progress) } : {}),
+    ...(t.message ? { message: Object.freeze(t.message) } : {}),
     logPath,
     ...(t.problemMatcher !== undefined ? { problemMatcher: t.problemMatcher } : {}),
     attempt: t.attempt ?? 1,
