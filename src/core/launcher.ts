@@ -2,7 +2,7 @@
 // so the extension host never forks per task. Started on first use: the host's own Node
 // (launcherScript.ts; process.execPath, Electron needs ELECTRON_RUN_AS_NODE=1), or with
 // BACKGROUND_TASKS_LAUNCHER=perl the Perl one (launcherPerl.ts), Node where Perl is missing
-// or fails to start. Measured, Node starts tiny tasks about a fifth faster: libuv's spawn
+// or fails to start. Measured, Node starts tiny tasks 1.2–1.4× faster: libuv's spawn
 // waits for the child's exec, so the launcher's pages are not copied, and the Perl wrapper
 // does more work before its exec (bench/RESULTS.md, section 1). Requests of
 // one turn go out in one write; a launcher that dies is started again on the next request, and
@@ -59,7 +59,7 @@ export function baseEnvironment(env: NodeJS.ProcessEnv = process.env): Record<st
 /**
  * Which launcher program runs: Node (process.execPath), measured the fastest (bench/RESULTS.md,
  * "ours, Perl launcher"). BACKGROUND_TASKS_LAUNCHER=perl runs the Perl one (a few MB instead of
- * ~45, about a fifth slower to start tiny tasks), falling back to Node where Perl cannot run it.
+ * ~45, 1.2–1.4× slower to start tiny tasks), falling back to Node where Perl cannot run it.
  */
 export type LauncherKind = 'perl' | 'node';
 

@@ -1,6 +1,6 @@
 // The launcher's small program, run as `perl -e LAUNCHER_PERL` when
 // BACKGROUND_TASKS_LAUNCHER=perl: a Perl process of about 7 MB where the Node launcher
-// (launcherScript.ts, the default) takes about 45, at about a fifth more time to start many
+// (launcherScript.ts, the default) takes about 45, at 1.2–1.4× the time to start many
 // tiny tasks (measured: bench/RESULTS.md, section 1, "ours, Perl launcher"). Perl (perl-base,
 // with POSIX) is part of every Debian and Ubuntu system and of macOS; where it is missing or
 // fails to start, the engine falls back to the Node program, which speaks the same protocol
