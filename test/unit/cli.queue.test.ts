@@ -214,10 +214,15 @@ describe('bgt: queue control', function () {
     assert.match(paused.stdout, new RegExp(`Paused task \\[${id}\\]`));
     const state = ep.engine.getTask(id)?.state;
     assert.ok(state?.status === 'running' && state.pausedAt !== undefined, 'running, with pausedAt');
+    // Stopped, as far as a process can be: T; Z, a child that ended just as its parent was
+    // stopped (the parent cannot reap it until it is resumed); D, a shell stopped inside its
+    // vfork() whose child was stopped before its exec (dash forks commands with vfork: the
+    // parent then waits, uninterruptibly, for a child that cannot run). Seen under load: 4 zombies
+    // and 8 such parents in 150 stops of `while :; do sleep 0.01; done` with stress-ng running.
     await waitFor(() => {
       const states = groupStates(running.pid);
-      return states.length > 0 && states.every((s) => s === 'T');
-    }, 'every process of the task to be stopped');
+      return states.includes('T') && states.every((s) => s === 'T' || s === 'Z' || s === 'D');
+    }, 'every process of the task to be stopped (T, or Z or D as explained above)');
     assert.match((await run(['ls'])).stdout, new RegExp(`^⏸ . \\[${id}\\]`, 'm'));
     assert.match((await run(['show', id])).stdout, new RegExp(`^Task ${id}: running \\([^)]*paused`));
     assert.match((await run(['wait', id, '--max-wait', '0'])).stderr, new RegExp(`^\\[${id}\\] running \\([^)]*paused`));
