@@ -8,12 +8,20 @@ import { expectedLog, type readStamps } from './scripts';
 
 type Stamps = ReturnType<typeof readStamps>;
 
-/** The stamp keys of a task's attempts: `<token>.<n>` for a task with retries, else its token. */
+/**
+ * The stamp keys of a task's attempts: `<token>.<n>` for a task with retries, else its token.
+ * n is the run's own count (retry.sh increments a counter file first), so the highest n seen is
+ * how many runs began: a run killed between its count and its start stamp leaves a gap (seen
+ * once, seed 200918700, under stress-ng), and its key is listed with no stamps.
+ */
 export function attemptKeys(p: Planned, stamps: Stamps): string[] {
   if (p.kind !== 'retry') return [p.token];
-  const keys: string[] = [];
-  for (let n = 1; stamps.has(`${p.token}.${n}`); n++) keys.push(`${p.token}.${n}`);
-  return keys;
+  let last = 0;
+  const prefix = `${p.token}.`;
+  for (const key of stamps.keys()) {
+    if (key.startsWith(prefix) && /^\d+$/.test(key.slice(prefix.length))) last = Math.max(last, Number(key.slice(prefix.length)));
+  }
+  return Array.from({ length: last }, (_, i) => `${prefix}${i + 1}`);
 }
 
 const NOTICE = /^(?:Terminated|Killed|Hangup)$/;
