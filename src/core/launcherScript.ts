@@ -12,7 +12,7 @@ const MARK = 'BACKGROUND_TASKS_TASK_ID=';
 let base = {};
 let wrapper = '';
 let nice = '0';
-// The wrappers' $5: the command gets the umask the launcher was started with.
+// The wrappers' $6: the command gets the umask the launcher was started with.
 const umask = (function () { const m = process.umask(0o077); process.umask(m); return '0' + m.toString(8); })();
 let out = [];
 let queued = false;
@@ -63,7 +63,7 @@ function start(j) {
   try {
     log = fs.openSync(j.log, 'a', 0o600);
     stdin = j.stdin === undefined ? 'ignore' : fs.openSync(j.stdin, 'r');
-    child = spawn('/bin/sh', ['-c', wrapper, 'background-task', j.shell, j.command, j.dir, nice, umask], {
+    child = spawn('/bin/sh', ['-c', wrapper, '/bin/sh', j.shell, j.command, j.dir, nice, umask, ''], {
       cwd: j.cwd, env: Object.assign({}, base, j.env), detached: true, stdio: [stdin, log, log],
     });
   } catch (err) {

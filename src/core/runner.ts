@@ -1,54 +1,12 @@
 // Starting, watching and stopping task processes. The launcher (launcher.ts) forks each task,
-// detached (its own session and process group), under a wrapper that runs
-// `<shell> -c <command>` and then writes the exit status into the task's folder (the Perl
-// launcher's fork, or the sh wrapper below under the Node launcher); stdout and stderr are one
+// detached (its own session and process group), under a wrapper that runs the command and
+// writes its exit status into the task's folder (commandShell.ts); stdout and stderr are one
 // append-mode fd of the task's log, so no output passes through Node. Process handles live
 // here, never in TaskState.
 import { Launcher, TASK_MARKER, type LauncherEvent, type StartJob } from './launcher';
 import { groupExists, isAlive, isSameProcess, isTaskWrapper, processStartTime, signalGroup } from './procinfo';
-import { COMMAND_SH } from './commandShell';
+import { WRAPPER_SH } from './commandShell';
 import { commandArgument, readPidFile } from './startInput';
-
-/*
- * The wrapper of the Node launcher (the Perl one does the same itself, launcherPerl.ts).
- * $1 shell, $2 command, $3 task folder, $4 niceness, $5 the launcher's umask. The pid file,
- * written first, proves the task started (see adoptStarted in restore.ts); it is created
- * exclusively (set -C), so a second wrapper of the same task (a start resent after the
- * launcher died, or queued again by an engine that could not yet see the pid file) exits 125
- * without running anything: a task runs once. A folder that refuses the file (read-only) does
- * not stop the task. The command gets the launcher's umask back. The trap keeps the wrapper
- * alive through a SIGTERM to the group until the command has ended, so the exit file is still
- * written; a handler (unlike an ignored signal) is reset for the command, which keeps the
- * default SIGTERM. A SIGTERM that came before the command started (a cancel right after the
- * start, or of a task paused in its first steps) would be caught by the trap and lost, so the
- * wrapper then does not start the command at all and ends as the signal would have ended it
- * (143).
- * The wrapper's own stderr is /dev/null once the command runs (the command keeps the log):
- * dash says "Terminated" when the command it waits for dies of SIGTERM, which is no line of
- * the task's output.
- * Every step is a shell builtin: the only processes are the wrapper and its command's
- * subshell (COMMAND_SH).
- * The exit file is written by the builtin printf in one write() of a few bytes, so a reader
- * sees it empty or whole; the reader (TaskStore.readExit) also only accepts a value ended by
- * its newline. No `mv`, so no third process per task. A folder it cannot write to (made
- * read-only) leaves no exit file and no shell complaint in the task's log.
- */
-const WRAPPER = `trap 'stopping=1' TERM INT HUP
-umask 077
-set -C
-{ printf '%s\\n' "$$" > "$3/pid"; } 2>/dev/null || { [ -e "$3/pid" ] && exit 125; }
-set +C
-[ -z "$stopping" ] || { { printf '143\\n' > "$3/exit"; } 2>/dev/null; exit 143; }
-exec 4>&2 2>/dev/null
-if [ "\${4:-0}" != 0 ] && command -v nice >/dev/null; then
-  printf '%s\\n' "$4" > /proc/self/autogroup
-  (exec 2>&4 4>&-; umask "$5"; exec nice -n "$4" "$1" -c "$2")
-else
-  (exec 2>&4 4>&-; umask "$5"; ${COMMAND_SH})
-fi
-code=$?
-{ printf '%s\\n' "$code" > "$3/exit"; } 2>/dev/null
-exit "$code"`;
 
 export interface StartRequest {
   id: string;
@@ -119,7 +77,7 @@ export class Runner {
     private readonly hooks: RunnerHooks,
     private readonly pollIntervalMs: number,
   ) {
-    this.launcher = new Launcher(WRAPPER, (e) => this.onLauncherEvent(e), (reason) => this.onLauncherDied(reason));
+    this.launcher = new Launcher(WRAPPER_SH, (e) => this.onLauncherEvent(e), (reason) => this.onLauncherDied(reason));
   }
 
   /** Asks the launcher to start the task; the outcome comes through hooks.started or hooks.ended, never synchronously. */

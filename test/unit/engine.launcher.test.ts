@@ -74,8 +74,9 @@ describe(`engine: the launcher (${kind})`, function () {
 
   it('forks every task, not the host; reaps them; and ends with the engine', async () => {
     const engine = await box.open({ maxConcurrentTasks: 8 });
-    // Each task prints its wrapper's parent: the process that forked it.
-    const ids = Array.from({ length: 20 }, () => engine.spawnTask({ command: `cut -d' ' -f4 /proc/$PPID/stat` }));
+    // Each task prints its wrapper's parent: the process that forked it. The wrapper is the
+    // command's shell ($$), or its parent ($PPID) when the command runs in a shell of its own.
+    const ids = Array.from({ length: 20 }, (_, i) => engine.spawnTask({ command: i % 2 ? `cut -d' ' -f4 /proc/$$/stat` : `exec cut -d' ' -f4 /proc/$PPID/stat` }));
     const done = await Promise.all(ids.map((id) => engine.waitForTask(id)));
     assert.ok(done.every((t) => t.state.status === 'completed'));
     const parents = new Set(done.map((t) => Number(fs.readFileSync(t.logPath, 'utf8'))));
@@ -191,19 +192,43 @@ describe(`engine: the launcher (${kind})`, function () {
       const t = await engine.waitForTask(engine.spawnTask({ command }));
       return { status: t.state.status, exitCode: 'exitCode' in t.state ? t.state.exitCode : undefined, text: fs.readFileSync(t.logPath, 'utf8'), dir: path.dirname(t.logPath) };
     };
-    const plain = await run('echo "args:$# [$*]"; umask; trap; exit 3; echo after');
-    assert.deepEqual([plain.status, plain.exitCode, plain.text], ['failed', 3, `args:0 []\n0${(process.umask() & 0o777).toString(8).padStart(3, '0')}\n`]);
-    // $$ and $PPID: the command's shell and its wrapper (whose pid is in the task's pid file).
+    const umask = `0${(process.umask() & 0o777).toString(8).padStart(3, '0')}`;
+    const pidOf = (dir: string): number => Number(fs.readFileSync(path.join(dir, 'pid'), 'utf8'));
+    // Run by the wrapper itself (commandShell.ts): $$ is the wrapper, $PPID the launcher.
+    const plain = await run('echo "args:$# [$*] $0"; umask; exit 3; echo after');
+    assert.deepEqual([plain.status, plain.exitCode, plain.text], ['failed', 3, `args:0 [] /bin/sh\n${umask}\n`]);
     const ids = await run('echo $$ $PPID');
     const [self, parent] = ids.text.trim().split(' ').map(Number);
-    assert.equal(parent, Number(fs.readFileSync(path.join(ids.dir, 'pid'), 'utf8')), 'the parent of the command is its wrapper');
-    assert.notEqual(self, parent);
+    assert.equal(self, pidOf(ids.dir), 'the command is its wrapper');
+    assert.deepEqual(launchers(), [parent], 'its parent is the launcher');
+    const failing = await run('set -e; false; echo after');
+    assert.deepEqual([failing.status, failing.exitCode, failing.text], ['failed', 1, '']);
+    assert.equal(fs.readFileSync(path.join(failing.dir, 'exit'), 'utf8'), '1\n', 'the exit file says so');
+    // A command that names trap or exec runs in a shell of its own, under a wrapper that waits.
+    const own = await run('echo "args:$# [$*]"; umask; trap; echo $$ $PPID; exit 4');
+    const [ownSelf, ownParent] = own.text.trim().split('\n')[2].split(' ').map(Number);
+    assert.deepEqual([own.status, own.exitCode, own.text.split('\n').slice(0, 2)], ['failed', 4, ['args:0 []', umask]], 'no traps');
+    assert.equal(ownParent, pidOf(own.dir), 'the parent of that shell is the wrapper');
+    assert.notEqual(ownSelf, ownParent);
+    assert.equal(fs.readFileSync(path.join(own.dir, 'exit'), 'utf8'), '4\n');
     const bad = await run('if');
     assert.deepEqual([bad.status, bad.exitCode], ['failed', 2]);
     assert.match(bad.text, /Syntax error/);
     const missing = await run('no-such-command-anywhere');
     assert.deepEqual([missing.status, missing.exitCode], ['failed', 127]);
     assert.match(missing.text, /no-such-command-anywhere: not found/);
+  });
+
+  it('cancels a command run by its wrapper without a word in its log, and one in a shell of its own', async () => {
+    const engine = await box.open();
+    for (const command of ['echo begun; sleep 300; echo after', 'trap "" USR1; echo begun; sleep 300; echo after']) {
+      const id = engine.spawnTask({ command });
+      await waitFor(() => engine.getTask(id)?.state.status === 'running' && fs.readFileSync(engine.logPath(id), 'utf8') === 'begun\n', 'running');
+      assert.equal(engine.cancelTask(id, 'enough').ok, true);
+      const t = await engine.waitForTask(id);
+      assert.deepEqual([t.state.status, t.state.status === 'cancelled' && t.state.signal], ['cancelled', 'SIGTERM'], command);
+      assert.equal(fs.readFileSync(t.logPath, 'utf8'), 'begun\n', `nothing after the cancel: ${command}`);
+    }
   });
 
   it('says clearly when the shell does not exist', async () => {

@@ -147,8 +147,7 @@ describe('engine: storage, restore and reattach', function () {
     box.trackTask(running);
     first.cancelTask(id, 'stop it');
     first.dispose();
-    const exitFile = path.join(path.dirname(first.logPath(id)), 'exit');
-    await waitFor(() => fs.existsSync(exitFile), 'the wrapper to end');
+    // The wrapper is the command's shell (commandShell.ts): it dies of the SIGTERM, leaving no exit file.
     const pid = running.state.status === 'running' ? running.state.pid : 0;
     await waitFor(() => !isAlive(pid), 'the wrapper gone');
     // Its grace period ends before the first poll notices that the wrapper has gone.
