@@ -9,7 +9,7 @@ import type { TaskSnapshot } from '../../src/core/types';
 import { procStatusKiB, resetPeakRss } from './proc';
 
 export type Job =
-  | { kind: 'throughput'; storageDir: string; command: string; count: number; limit: number; launcher?: 'node' | 'perl' }
+  | { kind: 'throughput'; storageDir: string; command: string; count: number; limit: number; launcher?: 'node' | 'perl' | 'python' }
   | { kind: 'concurrency'; storageDir: string; count: number; limit: number; sleepSeconds: number }
   | { kind: 'spawnFloor'; command: string; count: number; limit: number; persistDir?: string }
   | { kind: 'capture'; storageDir: string; command: string; expectBytes: number }

@@ -1,12 +1,13 @@
 // The engine's side of the launcher: the long-lived helper process that does every fork/exec,
-// so the extension host never forks per task. Started on first use: the host's own Node
-// (launcherScript.ts; process.execPath, Electron needs ELECTRON_RUN_AS_NODE=1), or with
-// BACKGROUND_TASKS_LAUNCHER=perl the Perl one (launcherPerl.ts), Node where Perl is missing
-// or fails to start. Measured, Node starts tiny tasks 1.2–1.4× faster: libuv's spawn
-// waits for the child's exec, so the launcher's pages are not copied, and the Perl wrapper
-// does more work before its exec (bench/RESULTS.md, section 1). Requests of
-// one turn go out in one write; a launcher that dies is started again on the next request, and
-// the engine is told so it can resend what was in flight.
+// so the extension host never forks per task. Started on first use. On Linux with Python 3.8
+// or later, the Python program (launcherPython.ts): posix_spawn copies none of its pages, and
+// it starts tiny tasks faster than xargs does (bench/RESULTS.md, section 1). Elsewhere, or where
+// Python fails to start it, the host's own Node (launcherScript.ts; process.execPath, Electron
+// needs ELECTRON_RUN_AS_NODE=1), whose spawn copies the page tables of some 45 MB each time.
+// BACKGROUND_TASKS_LAUNCHER=node|perl|python chooses (perl: launcherPerl.ts, a 7 MB process
+// whose fork is still a copy). Requests of one turn go out in one write; a launcher that dies
+// is started again on the next request, and the engine is told so it can resend what was in
+// flight.
 //
 // Protocol. In: records of NUL-ended fields, "<n>\0" then n fields (no field holds a NUL):
 //   env K=V...                              the base environment of every task (sent again when
@@ -23,6 +24,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LAUNCHER_PERL } from './launcherPerl';
+import { LAUNCHER_PYTHON } from './launcherPython';
 import { LAUNCHER_SCRIPT } from './launcherScript';
 import { signalName } from './procinfo';
 
@@ -56,30 +58,31 @@ export function baseEnvironment(env: NodeJS.ProcessEnv = process.env): Record<st
   return out;
 }
 
-/**
- * Which launcher program runs: Node (process.execPath), measured the fastest (bench/RESULTS.md,
- * "ours, Perl launcher"). BACKGROUND_TASKS_LAUNCHER=perl runs the Perl one (a few MB instead of
- * ~45, 1.2–1.4× slower to start tiny tasks), falling back to Node where Perl cannot run it.
- */
-export type LauncherKind = 'perl' | 'node';
+/** Which launcher program runs (see the top of this file). */
+export type LauncherKind = 'python' | 'perl' | 'node';
 
-/** Perl programs that failed to run the launcher once, not tried again by this host. */
-const brokenPerls = new Set<string>();
+/** Programs that failed to run the launcher once (exited before "ready"), not tried again by this host. */
+const broken = new Set<string>();
 
-/** The Perl to run: BACKGROUND_TASKS_PERL if set (tests), else the first on /usr/bin and PATH. */
-function findPerl(): string | undefined {
-  if (process.env.BACKGROUND_TASKS_PERL) return process.env.BACKGROUND_TASKS_PERL;
+/** The first executable `name` on /usr/bin and PATH. */
+function findProgram(name: string): string | undefined {
   const dirs = (process.env.PATH ?? '/usr/bin:/bin').split(':').filter(Boolean);
   for (const dir of ['/usr/bin', ...dirs]) {
-    const file = path.join(dir, 'perl');
+    const file = path.join(dir, name);
     try {
       fs.accessSync(file, fs.constants.X_OK);
-      return file;
+      if (fs.statSync(file).isFile()) return file;
     } catch {
       // the next folder
     }
   }
   return undefined;
+}
+
+/** The program to run as `kind`: BACKGROUND_TASKS_PERL / BACKGROUND_TASKS_PYTHON if set (tests), else the first found. */
+function findInterpreter(kind: 'perl' | 'python'): string | undefined {
+  const given = kind === 'perl' ? process.env.BACKGROUND_TASKS_PERL : process.env.BACKGROUND_TASKS_PYTHON;
+  return given || findProgram(kind === 'perl' ? 'perl' : 'python3');
 }
 
 function record(fields: string[]): string {
@@ -207,11 +210,13 @@ export class Launcher {
   }
 
   private choose(): void {
-    const found = process.env.BACKGROUND_TASKS_LAUNCHER === 'perl' ? findPerl() : undefined;
-    const perl = found !== undefined && !brokenPerls.has(found) ? found : undefined;
-    if (perl) {
-      this.kind = 'perl';
-      this.program = perl;
+    const asked = process.env.BACKGROUND_TASKS_LAUNCHER;
+    // Python by default on Linux only: macOS's /usr/bin/python3 may be a stub that asks to install developer tools.
+    const kind = asked === 'perl' || asked === 'node' || asked === 'python' ? asked : process.platform === 'linux' ? 'python' : 'node';
+    const found = kind === 'node' ? undefined : findInterpreter(kind);
+    if (kind !== 'node' && found !== undefined && !broken.has(found)) {
+      this.kind = kind;
+      this.program = found;
     } else {
       this.kind = 'node';
       this.program = process.execPath;
@@ -226,9 +231,10 @@ export class Launcher {
     // port; PERL5OPT could load modules into the Perl one.
     delete env.NODE_OPTIONS;
     delete env.PERL5OPT;
-    // Perl's wrappers report their exits on fd 3, straight to the engine.
-    const stdio: ('pipe')[] = this.kind === 'perl' ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'];
-    const child = spawn(this.program, ['-e', this.kind === 'perl' ? LAUNCHER_PERL : LAUNCHER_SCRIPT], { stdio, env });
+    // The wrappers of the Perl and Python programs say "started" on fd 3, straight to the engine.
+    const stdio: ('pipe')[] = this.kind === 'node' ? ['pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe', 'pipe'];
+    const args = this.kind === 'python' ? ['-I', '-S', '-c', LAUNCHER_PYTHON] : ['-e', this.kind === 'perl' ? LAUNCHER_PERL : LAUNCHER_SCRIPT];
+    const child = spawn(this.program, args, { stdio, env });
     const kind = this.kind;
     const program = this.program;
     this.child = child;
@@ -270,10 +276,10 @@ export class Launcher {
       if (this.disposed) return;
       const how = exited.signal ? `was killed by ${exited.signal}` : `exited with code ${String(exited.code)}`;
       const detail = this.stderrTail.trim() ? `: ${this.stderrTail.trim().split('\n').slice(-3).join(' | ')}` : '';
-      // A Perl that cannot run the launcher (no POSIX module, a broken install: it exits before
-      // its first line) is not tried again; one killed by a signal was working.
-      const fallback = kind === 'perl' && !this.ready && exited.signal === null;
-      if (fallback) brokenPerls.add(program);
+      // A Perl or Python that cannot run the launcher (too old, no POSIX module, a broken
+      // install: it exits before its first line) is not tried again; one killed by a signal was working.
+      const fallback = kind !== 'node' && !this.ready && exited.signal === null;
+      if (fallback) broken.add(program);
       this.onDied(`the launcher process (${program}) ${how}${detail}${fallback ? '; the Node launcher takes over' : ''}`);
     };
     child.on('exit', (code, signal) => {

@@ -37,8 +37,8 @@ function zombiesOf(parent: number): number[] {
   return fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n) && statField(Number(n), 4) === String(parent) && statField(Number(n), 3) === 'Z').map(Number);
 }
 
-// Both programs: Node (the default), and Perl (BACKGROUND_TASKS_LAUNCHER=perl), which falls back to Node where it is missing or broken.
-for (const kind of ['perl', 'node'] as const) {
+// Every program: Python (the default on Linux), Perl and Node (BACKGROUND_TASKS_LAUNCHER); Python and Perl fall back to Node where they are missing or broken.
+for (const kind of ['python', 'perl', 'node'] as const) {
 describe(`engine: the launcher (${kind})`, function () {
   const box = new Sandbox();
   let before: string | undefined;
@@ -58,7 +58,7 @@ describe(`engine: the launcher (${kind})`, function () {
     assert.equal(fs.readFileSync(first.logPath, 'utf8'), '[]\n');
     const [launcher] = launchers();
     const exe = fs.readlinkSync(`/proc/${launcher}/exe`);
-    assert.ok(kind === 'node' ? exe === fs.realpathSync(process.execPath) : /perl/.test(exe), exe);
+    assert.ok(kind === 'node' ? exe === fs.realpathSync(process.execPath) : exe.includes(kind), exe);
     // Set after the launcher started: the next task has it, and a variable removed is gone.
     process.env.BGT_TEST_LATE = 'set later';
     try {
@@ -286,32 +286,36 @@ describe(`engine: the launcher (${kind})`, function () {
 });
 }
 
-describe('engine: the launcher falls back to Node', function () {
+for (const kind of ['perl', 'python'] as const) {
+describe(`engine: the launcher falls back to Node (${kind})`, function () {
   const box = new Sandbox();
+  const variable = kind === 'perl' ? 'BACKGROUND_TASKS_PERL' : 'BACKGROUND_TASKS_PYTHON';
   let before: string | undefined;
   beforeEach(() => {
     before = process.env.BACKGROUND_TASKS_LAUNCHER;
-    process.env.BACKGROUND_TASKS_LAUNCHER = 'perl';
+    process.env.BACKGROUND_TASKS_LAUNCHER = kind;
   });
   afterEach(() => {
-    delete process.env.BACKGROUND_TASKS_PERL;
+    delete process.env[variable];
     if (before === undefined) delete process.env.BACKGROUND_TASKS_LAUNCHER;
     else process.env.BACKGROUND_TASKS_LAUNCHER = before;
     box.cleanup();
   });
 
-  it('runs the tasks through the Node launcher when the Perl one is asked for and Perl cannot run it, and says so once', async () => {
-    // A Perl as a broken install behaves: it exits at once with a complaint.
-    const perl = path.join(box.tempDir(), 'perl');
-    fs.writeFileSync(perl, '#!/bin/sh\necho "Can\'t locate POSIX.pm in @INC" >&2\nexit 2\n', { mode: 0o755 });
-    process.env.BACKGROUND_TASKS_PERL = perl;
+  it(`runs the tasks through the Node launcher when ${kind} cannot run its program, and says so once`, async () => {
+    // As a broken install (or a Python older than 3.8) behaves: it exits at once with a complaint.
+    const program = path.join(box.tempDir(), kind);
+    const complaint = kind === 'perl' ? "Can't locate POSIX.pm in @INC" : 'SyntaxError: invalid syntax';
+    fs.writeFileSync(program, `#!/bin/sh\necho "${complaint}" >&2\nexit 2\n`, { mode: 0o755 });
+    process.env[variable] = program;
     const engine = await box.open();
     const done = await Promise.all([1, 2, 3].map((i) => engine.waitForTask(engine.spawnTask({ command: `echo ${i}` }))));
     assert.deepEqual(done.map((t) => [t.state.status, fs.readFileSync(t.logPath, 'utf8')]), [1, 2, 3].map((i) => ['completed', `${i}\n`]));
     const [launcher] = launchers();
     assert.equal(fs.readlinkSync(`/proc/${launcher}/exe`), fs.realpathSync(process.execPath));
-    const said = box.warnings.filter((w) => w.includes(perl));
+    const said = box.warnings.filter((w) => w.includes(program));
     assert.equal(said.length, 1, box.warnings.join('\n'));
-    assert.match(said[0], /exited with code 2: Can't locate POSIX.pm .*; the Node launcher takes over/);
+    assert.match(said[0], new RegExp(`exited with code 2: ${complaint.replace(/[.()@]/g, '\\$&')}.*; the Node launcher takes over`));
   });
 });
+}
