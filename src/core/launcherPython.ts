@@ -96,6 +96,9 @@ def start(f):
                 setsid=True, setsigdef=(signal.SIGPIPE, signal.SIGXFSZ), setsigmask=())
         except OSError as e:
             return fail(id, b'could not run /bin/sh: ' + why(e).encode())
+        finally:
+            # Out again, so that the launcher holds no task's folder (a drive to unmount).
+            os.chdir('/')
         id_of[pid] = id
         if pid in early:
             report_exit(pid, early.pop(pid))

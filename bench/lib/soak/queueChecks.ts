@@ -31,11 +31,43 @@ export function checkRetry(ledger: Ledger, p: Planned, final: TaskSnapshot, stam
   const ran = attemptKeys(p, stamps).length;
   const startedLast = 'startedAt' in final.state && final.state.startedAt !== undefined;
   const expectedRan = startedLast ? final.attempt : final.attempt - 1;
+  let log: string | undefined;
+  if (!removed) {
+    try {
+      log = fs.readFileSync(final.logPath, 'utf8');
+    } catch {
+      log = ''; // an empty log, as for a task that never started
+    }
+  }
+  const segments: string[][] = [[]];
+  const endedBy: string[] = [];
+  for (const line of (log ?? '').split('\n')) {
+    const m = SEPARATOR.exec(line);
+    if (m) {
+      if (Number(m[1]) !== segments.length + 1 || Number(m[2]) !== final.attempts) violation(ledger, `task ${p.id}: separator "${line}" after ${segments.length} attempt(s) of ${final.attempts}`);
+      endedBy.push(m[3]);
+      segments.push([]);
+    } else if (!NOTICE.test(line) && !NOTICE.test(line.replace(/^.*?(Terminated|Killed)$/, '$1'))) {
+      segments[segments.length - 1].push(line);
+    }
+  }
+  // An earlier attempt whose wrapper (the command's shell) the soak SIGKILLed before it started
+  // retry.sh never ran: nothing in its part of the log, ended by SIGKILL (seed 372103384). It
+  // has no run number, so the runs map onto the other attempts.
+  const notRun = new Set<number>();
+  if (p.killedAt !== undefined && log !== undefined) {
+    segments.forEach((lines, i) => {
+      if (i < segments.length - 1 && lines.join('') === '' && endedBy[i] === 'SIGKILL') notRun.add(i);
+    });
+  }
   // An attempt stopped right after its wrapper started (a cancel, a kill, its timeout) may end
   // before its command ran a line: the wrapper does not start a command it was told to stop.
   const s = final.state;
   const stoppedEarly = s.status === 'cancelled' || (s.status === 'failed' && (s.timedOut === true || s.error === 'lost' || s.signal !== undefined || p.killedAt !== undefined));
-  if (ran !== expectedRan && !(stoppedEarly && startedLast && ran === final.attempt - 1)) {
+  const want = expectedRan - notRun.size;
+  // With the log gone (removed), an attempt killed before it ran cannot be told from the rest.
+  const lowest = log === undefined && p.killedAt !== undefined ? 1 : want;
+  if ((ran < lowest || ran > want) && !(stoppedEarly && startedLast && ran === want - 1)) {
     violation(ledger, `task ${p.id} (${p.token}, retries ${p.retries}) is at attempt ${final.attempt} (${final.state.status}) but its command ran ${ran} times`);
   }
   if (final.attempts !== p.retries! + 1) violation(ledger, `task ${p.id}: attempts ${final.attempts}, expected ${p.retries! + 1}`);
@@ -43,31 +75,19 @@ export function checkRetry(ledger: Ledger, p: Planned, final: TaskSnapshot, stam
     violation(ledger, `task ${p.id} failed at attempt ${final.attempt} of ${final.attempts} without a cancel`);
   }
   count(ledger, `retry tasks ended at attempt ${final.attempt}`);
-  if (removed) return;
-  let log = '';
-  try {
-    log = fs.readFileSync(final.logPath, 'utf8');
-  } catch {
-    // an empty log, as for a task that never started
-  }
-  const segments: string[][] = [[]];
-  for (const line of log.split('\n')) {
-    const m = SEPARATOR.exec(line);
-    if (m) {
-      if (Number(m[1]) !== segments.length + 1 || Number(m[2]) !== final.attempts) violation(ledger, `task ${p.id}: separator "${line}" after ${segments.length} attempt(s) of ${final.attempts}`);
-      segments.push([]);
-    } else if (!NOTICE.test(line) && !NOTICE.test(line.replace(/^.*?(Terminated|Killed)$/, '$1'))) {
-      segments[segments.length - 1].push(line);
-    }
-  }
+  if (notRun.size > 0) count(ledger, 'retry attempts killed before their command ran');
+  if (log === undefined) return;
   if (segments.length !== final.attempt) violation(ledger, `task ${p.id}: its log holds ${segments.length} attempt(s), the task says ${final.attempt}`);
-  const want = expectedLog(p.token, p.lines);
+  const expected = expectedLog(p.token, p.lines);
+  let run = 0;
   segments.forEach((lines, i) => {
+    if (notRun.has(i)) return;
+    run++;
     const text = lines.join('\n');
-    const ranToEnd = stamps.get(`${p.token}.${i + 1}`)?.end !== undefined;
+    const ranToEnd = stamps.get(`${p.token}.${run}`)?.end !== undefined;
     // Each segment ends where the next separator begins (on a line of its own), or with the log.
-    const whole = i === segments.length - 1 ? want : want.slice(0, -1);
-    if (ranToEnd ? text !== whole : !want.startsWith(text)) violation(ledger, `task ${p.id} (${p.token}): the output of attempt ${i + 1} in its log is not what it printed (${text.length} chars)`);
+    const whole = i === segments.length - 1 ? expected : expected.slice(0, -1);
+    if (ranToEnd ? text !== whole : !expected.startsWith(text)) violation(ledger, `task ${p.id} (${p.token}): the output of attempt ${i + 1} in its log is not what it printed (${text.length} chars)`);
   });
   count(ledger, 'retry logs checked');
 }
