@@ -2,8 +2,9 @@
  * The wrapper of every task, run by both launchers (launcherScript.ts, launcherPerl.ts) as
  * `/bin/sh -c WRAPPER_SH /bin/sh <shell> <command> <folder> <niceness> <umask> <id>`,
  * in the task's own session, with the working folder, environment, stdin and log (stdout and
- * stderr) already set. <id> is given by the Perl launcher only: the wrapper then says
- * "started" itself, on fd 3, once the pid file is claimed.
+ * stderr) already set. <id> is given by the Python and Perl launchers: the wrapper then says
+ * "started" itself, on fd 3, once the pid file is claimed, with SIGPIPE ignored for that one
+ * write (an engine gone meanwhile must not kill the task; the next engine finds the pid file).
  *
  * The pid file, written first, proves the task started (see adoptStarted in restore.ts); it
  * is created exclusively (set -C), so a second wrapper of the same task (a start resent after
@@ -53,7 +54,9 @@ if [ -n "$6" ]; then
   __bgt_t() { __bgt_s=\${20}; }
   __bgt_t \${__bgt_s##*) }
   unset -f __bgt_t
+  trap '' PIPE
   { command printf 'started\\t%s\\t%s\\t%s\\n' "$6" "$$" "$__bgt_s" >&3; } 2>/dev/null
+  trap - PIPE
   exec 3>&-
   unset __bgt_s
 fi

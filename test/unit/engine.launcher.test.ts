@@ -270,6 +270,20 @@ describe(`engine: the launcher (${kind})`, function () {
     await waitFor(() => !isAlive(pid), 'its process gone');
   });
 
+  it('runs a task whose engine went away before its start was heard, and records it (its wrapper outlives the closed channel)', async () => {
+    const storageDir = box.tempDir();
+    const first = await box.open({ storageDir });
+    const id = first.spawnTask({ command: 'sleep 0.3; echo ran' });
+    // The start is on its way; the channel the wrapper says "started" on is closed under it.
+    await new Promise((resolve) => setImmediate(resolve));
+    first.dispose();
+    const dir = path.dirname(first.logPath(id));
+    await waitFor(() => fs.existsSync(path.join(dir, 'exit')), 'the task to end by itself');
+    const second = await box.open({ storageDir });
+    const t = await second.waitForTask(id);
+    assert.deepEqual([t.state.status, fs.readFileSync(t.logPath, 'utf8')], ['completed', 'ran\n']);
+  });
+
   it('lets a plain Node caller exit once its tasks are done, without dispose()', async () => {
     const engineJs = path.resolve(__dirname, '../../src/core/engine.js');
     const script = `const { TaskEngine } = require(${JSON.stringify(engineJs)});
