@@ -18,8 +18,11 @@
 //   sweep id token signal skipGroup         signal every process of this user carrying
 //                                           BACKGROUND_TASKS_TASK_ID=<token> ('' for no group)
 // Out: lines of tab-separated fields, written once per turn:
-//   ready | started id pid startTime | error id message | exit id pid code signalNumber
-//   | swept id signal pid,pid...
+//   ready [pid] | started id pid startTime | error id message | exit id pid code signalNumber
+//   | swept id signal pid,pid... | ended code signalNumber
+// "ready" names the launcher's pid where it is not the host's child; "ended" comes from the
+// Python program's keeper (launcherPython.ts), the host's child, which outlives the launcher
+// while tasks run: it says how the launcher ended, then closes stdout.
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -93,11 +96,15 @@ function envFields(env: Record<string, string>): string[] {
   return Object.entries(env).map(([k, v]) => `${k}=${v}`);
 }
 
-function parseEvent(line: string): LauncherEvent | 'ready' | undefined {
+type ProgramLine = { ev: 'ready'; pid?: number } | { ev: 'ended'; code: number | null; signal: NodeJS.Signals | null };
+
+function parseEvent(line: string): LauncherEvent | ProgramLine | undefined {
   const f = line.split('\t');
   switch (f[0]) {
     case 'ready':
-      return 'ready';
+      return { ev: 'ready', ...(f[1] ? { pid: Number(f[1]) } : {}) };
+    case 'ended':
+      return { ev: 'ended', code: f[1] ? Number(f[1]) : null, signal: f[2] ? ((signalName(Number(f[2])) ?? `SIG${f[2]}`) as NodeJS.Signals) : null };
     case 'started':
       return { ev: 'started', id: f[1], pid: Number(f[2]), ...(f[3] ? { startTime: f[3] } : {}) };
     case 'error':
@@ -125,6 +132,8 @@ export class Launcher {
   private sentEnv = '';
   /** The niceness as last sent (a new launcher starts at 0). */
   private sentNice = 0;
+  /** The pid the launcher named in "ready", where it is not the host's child. */
+  private launcherPid: number | undefined;
 
   constructor(
     private readonly wrapper: string,
@@ -133,8 +142,9 @@ export class Launcher {
     private readonly onDied: (reason: string) => void,
   ) {}
 
+  /** The launcher's pid: the host's child, or for the Python program its keeper's child. */
   get pid(): number | undefined {
-    return this.child?.pid;
+    return this.child ? (this.launcherPid ?? this.child.pid) : undefined;
   }
 
   start(job: StartJob): void {
@@ -239,9 +249,15 @@ export class Launcher {
     const program = this.program;
     this.child = child;
     this.ready = false;
+    this.launcherPid = undefined;
     this.stderrTail = '';
     this.sentEnv = '';
     this.sentNice = 0;
+    // Its end is known once it has exited (or its keeper said how it ended) and its stdout has
+    // been read to the end, so no report is lost. Not 'close', which also waits for fd 3, held
+    // open by the wrappers of running tasks.
+    let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    let drained = false;
     const lines = (stream: NodeJS.ReadableStream | null | undefined): void => {
       let input = '';
       stream?.setEncoding('utf8');
@@ -251,8 +267,13 @@ export class Launcher {
           const line = input.slice(0, i);
           input = input.slice(i + 1);
           const e = parseEvent(line);
-          if (e === 'ready') this.ready = true;
-          else if (e && !this.disposed && this.child === child) this.onEvent(e);
+          if (!e) continue;
+          if (e.ev === 'ready') {
+            this.ready = true;
+            if (this.child === child) this.launcherPid = e.pid;
+          } else if (e.ev === 'ended') {
+            exited ??= { code: e.code, signal: e.signal };
+          } else if (!this.disposed && this.child === child) this.onEvent(e);
         }
       });
     };
@@ -264,13 +285,12 @@ export class Launcher {
     child.stderr?.on('data', (chunk: string) => (this.stderrTail = (this.stderrTail + chunk).slice(-2000)));
     child.stdin?.on('error', () => undefined); // EPIPE when it died; the end of stdout below tells the engine
     child.on('error', () => undefined); // a spawn error is followed by 'exit' and the end of stdout
-    // Its end is known once it has exited and its stdout has been read to the end, so no report
-    // is lost. Not 'close', which also waits for fd 3, held open by the wrappers of running tasks.
-    let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-    let drained = false;
     const ended = (): void => {
       if (!exited || !drained) return;
       exits?.destroy();
+      // A keeper that stays for the tasks it adopted holds nothing the host waits on.
+      child.stderr?.destroy();
+      child.unref();
       if (this.child !== child) return;
       this.child = undefined;
       if (this.disposed) return;
@@ -283,7 +303,7 @@ export class Launcher {
       this.onDied(`the launcher process (${program}) ${how}${detail}${fallback ? '; the Node launcher takes over' : ''}`);
     };
     child.on('exit', (code, signal) => {
-      exited = { code, signal };
+      exited ??= { code, signal };
       ended();
     });
     child.stdout?.on('close', () => {

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isAlive, q, Sandbox, waitFor } from './helpers';
+import { groupStopped } from './queueHelpers';
 
 /** Field `n` (1-based, as in proc(5)) of /proc/<pid>/stat. */
 function statField(pid: number, n: number): string | undefined {
@@ -14,19 +15,41 @@ function statField(pid: number, n: number): string | undefined {
   }
 }
 
-/** This process's live children that are launchers (their argv holds the launcher's program). */
+/** The command name of a process (/proc/<pid>/comm). */
+function commOf(pid: number): string | undefined {
+  try {
+    return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Live processes of this host's launcher programs (their argv holds the program): its children and their children. */
+function launcherProcesses(): number[] {
+  const pids = fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number);
+  const isProgram = (pid: number): boolean => {
+    try {
+      return statField(pid, 3) !== 'Z' && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('BACKGROUND_TASKS_TASK_ID=');
+    } catch {
+      return false;
+    }
+  };
+  const children = pids.filter((pid) => statField(pid, 4) === String(process.pid) && isProgram(pid));
+  const grandchildren = pids.filter((pid) => children.includes(Number(statField(pid, 4))) && isProgram(pid));
+  return [...children, ...grandchildren];
+}
+
+/**
+ * The launchers of this host: its children running a launcher program, or under the Python
+ * program their child, the launcher its keeper ("bgt-keeper") forked.
+ */
 function launchers(): number[] {
-  return fs
-    .readdirSync('/proc')
-    .filter((n) => /^\d+$/.test(n) && statField(Number(n), 4) === String(process.pid) && statField(Number(n), 3) !== 'Z')
-    .map(Number)
-    .filter((pid) => {
-      try {
-        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('BACKGROUND_TASKS_TASK_ID=');
-      } catch {
-        return false;
-      }
-    });
+  return launcherProcesses().filter((pid) => commOf(pid) !== 'bgt-keeper');
+}
+
+/** The Python program's keepers: the host's children that hold the tasks' session. */
+function keepers(): number[] {
+  return launcherProcesses().filter((pid) => commOf(pid) === 'bgt-keeper');
 }
 
 function childrenOf(parent: number): number[] {
@@ -83,7 +106,7 @@ describe(`engine: the launcher (${kind})`, function () {
     assert.equal(parents.size, 1, `one launcher forked them all: ${[...parents].join(', ')}`);
     const [launcher] = parents;
     assert.notEqual(launcher, process.pid, 'the host forked none of them');
-    assert.deepEqual(launchers(), [launcher], 'the launcher is the host’s child');
+    assert.deepEqual(launchers(), [launcher], 'the launcher is the host’s child (under the Python program, its keeper’s)');
     await waitFor(() => zombiesOf(launcher).length === 0, 'no zombie left under the launcher');
     engine.dispose();
     await waitFor(() => !isAlive(launcher), 'the launcher to end with the engine');
@@ -131,6 +154,30 @@ describe(`engine: the launcher (${kind})`, function () {
     assert.deepEqual(t.state.status === 'failed' && t.state.exitCode, 7);
   });
 
+  it('keeps a paused task stopped through the death of its launcher (no SIGHUP), and runs it on once resumed', async () => {
+    const engine = await box.open();
+    const dir = box.tempDir();
+    const go = path.join(dir, 'go');
+    const started = path.join(dir, 'started');
+    const id = engine.spawnTask({ command: `touch ${q(started)}; while [ ! -e ${q(go)} ]; do sleep 0.02; done; echo finished` });
+    await waitFor(() => fs.existsSync(started) && engine.getTask(id)?.state.status === 'running', 'its command running');
+    box.trackTask(engine.getTask(id));
+    assert.equal(engine.pauseTask(id), true);
+    const pid = (engine.getTask(id)!.state as { pid: number }).pid;
+    await waitFor(() => groupStopped(pid), 'stopped');
+    const [launcher] = launchers();
+    process.kill(launcher, 'SIGKILL');
+    await waitFor(() => !isAlive(launcher), 'the launcher gone');
+    // A stopped group that its parent's death leaves orphaned is sent SIGHUP and SIGCONT by the
+    // kernel at that death, before the parent can be reaped: had it been, it would run or be gone.
+    assert.ok(groupStopped(pid), 'still stopped');
+    fs.writeFileSync(go, '');
+    assert.equal(engine.resumeTask(id), true);
+    const t = await engine.waitForTask(id);
+    assert.equal(t.state.status, 'completed', JSON.stringify(t.state));
+    assert.equal(fs.readFileSync(t.logPath, 'utf8'), 'finished\n');
+  });
+
   it('keeps tasks through the death of the host, for the next engine to reattach', async () => {
     const storageDir = box.tempDir();
     const go = path.join(box.tempDir(), 'go');
@@ -160,13 +207,15 @@ describe(`engine: the launcher (${kind})`, function () {
   it('starts tasks at the niceness set (their session autogroup too), and at the host\'s again once it is 0', async () => {
     // What a task reads of itself: its niceness (field 19 of stat) and, where the kernel has
     // them, its session autogroup's ("/autogroup-N nice K").
-    const probe = `awk '{ print $19 }' /proc/$$/stat; cat /proc/$$/autogroup 2>/dev/null || echo none`;
+    const probe = `awk '{ print $19 }' /proc/$$/stat; cat /proc/$$/autogroup 2>/dev/null || echo none; echo $$`;
     const hostNice = Number(statField(process.pid, 19));
     const engine = await box.open({ niceness: 7 });
     const niced = await engine.waitForTask(engine.spawnTask({ command: probe }));
-    const [nice, group] = fs.readFileSync(niced.logPath, 'utf8').trim().split('\n');
+    const [nice, group, self] = fs.readFileSync(niced.logPath, 'utf8').trim().split('\n');
     assert.equal(Number(nice), Math.min(19, hostNice + 7));
     if (group !== 'none') assert.match(group, / nice 7$/);
+    // The Python program starts it through nice, which execs the wrapper: still one process.
+    if (kind === 'python') assert.equal(self, fs.readFileSync(path.join(path.dirname(niced.logPath), 'pid'), 'utf8').trim(), 'the command is its wrapper');
     engine.setNiceness(0);
     const plain = await engine.waitForTask(engine.spawnTask({ command: probe }));
     const [again, plainGroup] = fs.readFileSync(plain.logPath, 'utf8').trim().split('\n');
@@ -333,3 +382,47 @@ describe(`engine: the launcher falls back to Node (${kind})`, function () {
   });
 });
 }
+
+
+describe('engine: the Python launcher\'s session', function () {
+  const box = new Sandbox();
+  let before: string | undefined;
+  beforeEach(() => {
+    before = process.env.BACKGROUND_TASKS_LAUNCHER;
+    process.env.BACKGROUND_TASKS_LAUNCHER = 'python';
+  });
+  afterEach(() => {
+    if (before === undefined) delete process.env.BACKGROUND_TASKS_LAUNCHER;
+    else process.env.BACKGROUND_TASKS_LAUNCHER = before;
+    box.cleanup();
+  });
+
+  it('runs every task in one session, its keeper\'s, each task a process group of its own; the keeper outlives the launcher while they run', async () => {
+    const engine = await box.open({ maxConcurrentTasks: 4 });
+    const go = path.join(box.tempDir(), 'go');
+    const ids = [0, 1, 2].map(() => engine.spawnTask({ command: `while [ ! -e ${q(go)} ]; do sleep 0.02; done` }));
+    await waitFor(() => ids.every((id) => engine.getTask(id)?.state.status === 'running'), 'all three running');
+    const pids = ids.map((id) => {
+      box.trackTask(engine.getTask(id));
+      return (engine.getTask(id)!.state as { pid: number }).pid;
+    });
+    const [keeper] = keepers();
+    assert.ok(keeper, 'a keeper, the host\'s child');
+    const [launcher] = launchers();
+    assert.equal(statField(launcher, 4), String(keeper), 'the launcher is the keeper\'s child');
+    assert.equal(statField(keeper, 6), String(keeper), 'the keeper leads its session');
+    for (const pid of pids) {
+      assert.equal(statField(pid, 5), String(pid), 'a process group of its own');
+      assert.equal(statField(pid, 6), String(keeper), 'in the keeper\'s session');
+      assert.equal(statField(pid, 4), String(launcher), 'started by the launcher');
+    }
+    engine.dispose();
+    await waitFor(() => !isAlive(launcher), 'the launcher to end with the engine');
+    // The tasks run on, now the keeper's: it stays as long as they do.
+    for (const pid of pids) assert.equal(statField(pid, 4), String(keeper), 'adopted by the keeper');
+    assert.ok(isAlive(keeper), 'the keeper stays while its tasks run');
+    fs.writeFileSync(go, '');
+    await waitFor(() => !isAlive(keeper), 'the keeper to end after the last of them');
+    for (const pid of pids) assert.ok(!isAlive(pid), `task ${pid} gone, reaped`);
+  });
+});

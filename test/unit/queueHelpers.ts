@@ -52,5 +52,25 @@ export function procState(pid: number): string {
   return text.slice(text.lastIndexOf(')') + 2).split(' ')[0];
 }
 
+/**
+ * Whether the process group `pgid` is stopped: each of its processes in T, or in D with a child
+ * of the group in T (a shell stopped inside vfork() waits there, uninterruptibly, for a child
+ * that the same SIGSTOP stopped before its exec). False when the group has no process.
+ */
+export function groupStopped(pgid: number): boolean {
+  const procs: { pid: number; ppid: number; state: string }[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const text = fs.readFileSync(`/proc/${name}/stat`, 'latin1');
+      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      if (Number(f[2]) === pgid) procs.push({ pid: Number(name), ppid: Number(f[1]), state: f[0] });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return procs.length > 0 && procs.every((p) => p.state === 'T' || (p.state === 'D' && procs.some((c) => c.ppid === p.pid && c.state === 'T')));
+}
+
 /** A command that runs until `file` exists. */
 export const until = (file: string): string => `while [ ! -e ${q(file)} ]; do sleep 0.02; done`;
