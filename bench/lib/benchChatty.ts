@@ -43,11 +43,33 @@ export async function benchChatty(ctx: Context): Promise<BenchResult> {
         },
       },
       {
+        name: 'ours, Node launcher (a session per task)',
+        run: async () => {
+          const dir = ctx.tmp('chatty-node');
+          try {
+            return await ctx.inHost({ kind: 'chatty', storageDir: dir, command, count, follow, expectBytes: bytes, launcher: 'node' });
+          } finally {
+            wipe(dir);
+          }
+        },
+      },
+      {
         name: 'floor (same processes, started by a shell; host idle)',
         run: async () => {
           const dir = ctx.tmp('chatty-floor');
           try {
             return await ctx.inHost({ kind: 'chattyFloor', dir, command, count });
+          } finally {
+            wipe(dir);
+          }
+        },
+      },
+      {
+        name: 'floor, all in one session',
+        run: async () => {
+          const dir = ctx.tmp('chatty-floor1');
+          try {
+            return await ctx.inHost({ kind: 'chattyFloor', dir, command, count, oneSession: true });
           } finally {
             wipe(dir);
           }
@@ -68,7 +90,7 @@ export async function benchChatty(ctx: Context): Promise<BenchResult> {
     },
   ];
   result.notes.push(
-    'Delay from perf_hooks.monitorEventLoopDelay (1 ms resolution) over the whole run, from the first spawn to the last follower done; steadyP99Ms leaves out the turn in which the 50 tasks are started. The floor starts the same 50 pipelines from one shell, each in its own session (setsid) as ours are, while its host does nothing but measure: what 100 busy processes alone do to the timers of a host on this machine. (It was plain spawns from the host, which held the loop of the host for as long as most of the tasks ran, so its steady figure measured almost nothing.)',
+    'Delay from perf_hooks.monitorEventLoopDelay (1 ms resolution) over the whole run, from the first spawn to the last follower done; steadyP99Ms leaves out the turn in which the 50 tasks are started. The floors start the same 50 pipelines from one shell while its host does nothing but measure: what 100 busy processes alone do to the timers of a host on this machine, each pipeline in a session of its own (setsid, as the Node and Perl launchers start tasks), or all in one new session (as the Python launcher, the default on Linux, starts them, and as a terminal runs its jobs). Under autogroup the kernel shares the CPU between sessions first: 50 sessions take 50 parts against the host\'s one, one session takes one. (The floor was once plain spawns from the host, which held the loop of the host for as long as most of the tasks ran, so its steady figure measured almost nothing.)',
   );
   return result;
 }

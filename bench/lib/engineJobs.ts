@@ -13,8 +13,8 @@ export type Job =
   | { kind: 'concurrency'; storageDir: string; count: number; limit: number; sleepSeconds: number }
   | { kind: 'spawnFloor'; command: string; count: number; limit: number; persistDir?: string }
   | { kind: 'capture'; storageDir: string; command: string; expectBytes: number }
-  | { kind: 'chatty'; storageDir: string; command: string; count: number; follow: number; expectBytes: number; niceness?: number }
-  | { kind: 'chattyFloor'; dir: string; command: string; count: number }
+  | { kind: 'chatty'; storageDir: string; command: string; count: number; follow: number; expectBytes: number; niceness?: number; launcher?: 'node' | 'perl' | 'python' }
+  | { kind: 'chattyFloor'; dir: string; command: string; count: number; oneSession?: boolean }
   | { kind: 'history'; storageDir: string; count: number; tree: boolean }
   | { kind: 'readFloor'; storageDir: string; count: number };
 
@@ -148,6 +148,7 @@ function delayFigures(h: ReturnType<typeof monitorEventLoopDelay>): Record<strin
 }
 
 async function chatty(job: Extract<Job, { kind: 'chatty' }>): Promise<Record<string, number>> {
+  if (job.launcher) process.env.BACKGROUND_TASKS_LAUNCHER = job.launcher;
   const engine = await open(job.storageDir, { maxConcurrentTasks: job.count, niceness: job.niceness ?? 0 });
   const { done } = finishes(engine, job.count);
   const h = monitorEventLoopDelay({ resolution: 1 });
@@ -175,10 +176,13 @@ async function chatty(job: Extract<Job, { kind: 'chatty' }>): Promise<Record<str
 }
 
 /**
- * The floor: the same processes writing to files, each in its own session as ours are, started
- * by one shell so the host itself does nothing while they run: the event-loop delay that 50
- * busy pipelines alone cause a host on this machine. (Spawning them from the host's own loop
- * would block it for as long as most of them run, and leave nothing to measure after.)
+ * The floor: the same processes writing to files, started by one shell so the host itself does
+ * nothing while they run: the event-loop delay that 50 busy pipelines alone cause a host on this
+ * machine. Each in a session of its own (as the Perl and Node launchers start tasks), or with
+ * `oneSession` all in the shell's new session (as the Python launcher's are, and a terminal's
+ * jobs): under autogroup the kernel shares the CPU between sessions first. (Spawning them from
+ * the host's own loop would block it for as long as most of them run, and leave nothing to
+ * measure after.)
  */
 async function chattyFloor(job: Extract<Job, { kind: 'chattyFloor' }>): Promise<Record<string, number>> {
   const h = monitorEventLoopDelay({ resolution: 1 });
@@ -187,8 +191,8 @@ async function chattyFloor(job: Extract<Job, { kind: 'chattyFloor' }>): Promise<
   const start = process.hrtime.bigint();
   const steady = monitorEventLoopDelay({ resolution: 1 });
   setImmediate(() => steady.enable());
-  const script = `i=0; while [ $i -lt ${job.count} ]; do setsid sh -c "$1" > "$2/out-$i.log" 2>&1 & i=$((i + 1)); done; wait`;
-  const child = spawn('/bin/sh', ['-c', script, 'floor', job.command, job.dir], { stdio: 'ignore' });
+  const script = `i=0; while [ $i -lt ${job.count} ]; do ${job.oneSession ? '' : 'setsid '}sh -c "$1" > "$2/out-$i.log" 2>&1 & i=$((i + 1)); done; wait`;
+  const child = spawn('/bin/sh', ['-c', script, 'floor', job.command, job.dir], { stdio: 'ignore', detached: job.oneSession === true });
   await new Promise<void>((resolve, reject) => {
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`chattyFloor: the shell exited with ${String(code)}`))));
