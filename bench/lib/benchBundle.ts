@@ -82,6 +82,7 @@ function measureInHost(ctx: Context, extensionDir: string): { rows: Row[]; targe
   if (act !== undefined) {
     rows.unshift(row('activation (load + activate())', 'ms', act), row('of which loading the bundle', 'ms', num('loadMs')), row('with the host context, will-load to did-activate', 'ms', num('totalMs')));
   }
+  if (h.longestBlockMs !== undefined) rows.unshift(row('longest event-loop block while it loaded and activated', 'ms', num('longestBlockMs')));
   ctx.log(`  host: ${JSON.stringify(h)}`);
   return {
     rows,

@@ -1,8 +1,9 @@
 /*
  * The wrapper of every task, run by both launchers (launcherScript.ts, launcherPerl.ts) as
  * `/bin/sh -c WRAPPER_SH /bin/sh <shell> <command> <folder> <niceness> <umask> <id>`,
- * in the task's own session, with the working folder, environment, stdin and log (stdout and
- * stderr) already set. <id> is given by the Python and Perl launchers: the wrapper then says
+ * in a process group of its own (in the Python launcher's one session, or a session of its own
+ * under the Perl and Node launchers), with the working folder, environment, stdin and log
+ * (stdout and stderr) already set. <id> is given by the Python and Perl launchers: the wrapper then says
  * "started" itself, on fd 3, once the pid file is claimed, with SIGPIPE ignored for that one
  * write (an engine gone meanwhile must not kill the task; the next engine finds the pid file).
  *
@@ -30,7 +31,8 @@
  *
  * In a subshell that execs `<shell> -c <command>`, while the wrapper waits with the signals
  * caught and writes the exit file after it: for any other shell, for a niceness above 0
- * (`nice -n N`, and the session's autogroup, which the kernel shares the CPU by first), and
+ * (`nice -n N`, and the task's session's autogroup, which the kernel shares the CPU by first;
+ * the Python launcher passes 0 here and sets both itself: its tasks share one session), and
  * for a /bin/sh command that could undo the EXIT trap: one naming `trap` or `exec` (which
  * would replace the wrapper).
  * The wrapper's own stderr is then /dev/null (dash says "Terminated" of a command it waited

@@ -1,5 +1,6 @@
 // Starting, watching and stopping task processes. The launcher (launcher.ts) forks each task,
-// detached (its own session and process group), under a wrapper that runs the command and
+// detached (a process group of its own, in the Python launcher's session or a session of its
+// own under the others), under a wrapper that runs the command and
 // writes its exit status into the task's folder (commandShell.ts); stdout and stderr are one
 // append-mode fd of the task's log, so no output passes through Node. Process handles live
 // here, never in TaskState.
@@ -219,7 +220,7 @@ export class Runner {
   }
 
   /**
-   * The launcher died. The tasks it started run on (their own sessions) and are polled from
+   * The launcher died. The tasks it started run on (their own groups) and are polled from
    * now on; the starts it had not answered go to the next launcher, a little later each time
    * (a start that did happen makes the second wrapper exit 125, and the first is adopted); a
    * start whose launcher died under it MAX_ATTEMPTS times fails with the reason.

@@ -219,7 +219,7 @@ export interface EngineOptions {
   /**
    * CPU niceness tasks start with, 0 (as the host) to 19 (lowest), so busy tasks leave the
    * editor responsive; with the kernel's session autogroups, their session's share is lowered
-   * too. Default 0.
+   * too (under the Python launcher the one session of all tasks, at once). Default 0.
    */
   niceness?: number;
   /** Applied to a task's own environment when it starts (the window's control socket, bgt on PATH); never stored. */
