@@ -3,8 +3,9 @@
 // history with 1000 tasks through the API and records the extension host's memory before and
 // after (see settled()), and its peak while they ran. Writes JSON to $BT_BENCH_OUT.
 import * as fs from 'node:fs';
+import * as inspector from 'node:inspector';
 import * as path from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import * as vscode from 'vscode';
@@ -80,13 +81,34 @@ export async function run(): Promise<void> {
   else {
     const blocks = monitorEventLoopDelay({ resolution: 1 });
     blocks.enable();
+    // With BT_BENCH_PROFILE=<file>, a CPU profile of the host meanwhile (open it in DevTools).
+    const profile = process.env.BT_BENCH_PROFILE ? new inspector.Session() : undefined;
+    const post = (method: string, params?: object): Promise<unknown> =>
+      new Promise((resolve, reject) => profile!.post(method, params ?? {}, (err, result) => (err ? reject(err) : resolve(result))));
+    if (profile) {
+      profile.connect();
+      await post('Profiler.enable');
+      await post('Profiler.setSamplingInterval', { interval: 100 });
+      await post('Profiler.start');
+    }
     await sleep(5);
     api = await ext.activate();
     await sleep(5);
     blocks.disable();
     longestBlockMs = blocks.max / 1e6;
+    if (profile) {
+      const { profile: data } = (await post('Profiler.stop')) as { profile: unknown };
+      fs.writeFileSync(process.env.BT_BENCH_PROFILE!, JSON.stringify(data));
+      profile.disconnect();
+    }
   }
-  const activation = { ...activationMarks(ext.id), ...(longestBlockMs !== undefined ? { longestBlockMs } : {}) };
+  // activate()'s own stretches between its awaits (src/extension.ts, ACTIVATION_MEASURE).
+  const stretches = performance.getEntriesByName('backgroundTasks/activate').map((e) => e.duration);
+  const activation = {
+    ...activationMarks(ext.id),
+    ...(longestBlockMs !== undefined ? { longestBlockMs } : {}),
+    ...(stretches.length > 0 ? { longestStretchMs: Math.max(...stretches), stretches: stretches.length, stretchesMs: stretches.map((d) => d.toFixed(1)).join(' ') } : {}),
+  };
   const config = vscode.workspace.getConfiguration('backgroundTasks');
   await config.update('historySize', count * 2, vscode.ConfigurationTarget.Global);
   await config.update('maxConcurrentTasks', 8, vscode.ConfigurationTarget.Global);
