@@ -53,7 +53,9 @@ export function checkRetry(ledger: Ledger, p: Planned, final: TaskSnapshot, stam
   }
   // An earlier attempt whose wrapper (the command's shell) the soak SIGKILLed before it started
   // retry.sh never ran: nothing in its part of the log, ended by SIGKILL (seed 372103384). It
-  // has no run number, so the runs map onto the other attempts.
+  // has no run number, so the runs map onto the other attempts. Or retry.sh ran its first,
+  // silent steps (its run counter) and was killed before its first line (seed 588318184): then
+  // it does have one. Such an attempt counts as a run or not.
   const notRun = new Set<number>();
   if (p.killedAt !== undefined && log !== undefined) {
     segments.forEach((lines, i) => {
@@ -67,7 +69,8 @@ export function checkRetry(ledger: Ledger, p: Planned, final: TaskSnapshot, stam
   const want = expectedRan - notRun.size;
   // With the log gone (removed), an attempt killed before it ran cannot be told from the rest.
   const lowest = log === undefined && p.killedAt !== undefined ? 1 : want;
-  if ((ran < lowest || ran > want) && !(stoppedEarly && startedLast && ran === want - 1)) {
+  const most = want + notRun.size;
+  if ((ran < lowest || ran > most) && !(stoppedEarly && startedLast && ran === want - 1)) {
     violation(ledger, `task ${p.id} (${p.token}, retries ${p.retries}) is at attempt ${final.attempt} (${final.state.status}) but its command ran ${ran} times`);
   }
   if (final.attempts !== p.retries! + 1) violation(ledger, `task ${p.id}: attempts ${final.attempts}, expected ${p.retries! + 1}`);
