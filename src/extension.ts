@@ -76,6 +76,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Backgr
   // The extension's own warnings (a task.json that could not be saved...), where a person can read them.
   const log = vscode.window.createOutputChannel('Background Tasks', { log: true });
   context.subscriptions.push(log);
+  await stretches.turn();
   const reach = await stretches.wait(prepareReach(context, storage.fsPath, (message) => log.warn(message)));
   const engine = await stretches.wait(TaskEngine.open({
     storageDir: storage.fsPath,
@@ -160,6 +161,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Backgr
   registerRunCommands(context, ui);
   registerPipeSelection(context, ui, vscode.Uri.joinPath(storage, 'inputs').fsPath);
   registerTaskCommands(context, ui);
+  await stretches.turn();
   registerQueueCommands(context, ui);
   registerShowTasks(context, ui);
   registerWorkspaceTasks(context, ui);
