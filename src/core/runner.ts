@@ -189,7 +189,9 @@ export class Runner {
       if (!this.starting.delete(e.id)) return;
       this.report(e.id, { error: e.message, endedAt: Date.now() });
     } else if (e.ev === 'exit') {
-      if (this.starting.has(e.id)) {
+      const entry = this.starting.get(e.id);
+      if (entry) {
+        if (e.code === ALREADY_STARTED && this.adoptUnheard(e.id, entry.job)) return;
         this.earlyExits.set(e.id, e);
         return;
       }
@@ -198,6 +200,28 @@ export class Runner {
       if (e.code === ALREADY_STARTED && this.adoptFirst(e.id, w)) return;
       this.mainEnded(e.id, w, { ...(e.code !== null ? { exitCode: e.code } : {}), ...(e.signal !== null ? { signal: e.signal } : {}), endedAt: Date.now() });
     }
+  }
+
+  /**
+   * A resent start whose wrapper exited 125 before its "started" was heard: the first wrapper,
+   * started by a launcher that died, ran (its pid file names it), and its own "started" went
+   * to the dead launcher's channel. That one is the task: watched from now on, or, if it has
+   * ended, recorded from its exit file. (Until 2026-12-02 such a task stayed pending for good.)
+   */
+  private adoptUnheard(id: string, job: StartJob): boolean {
+    const first = readPidFile(job.dir);
+    if (first === undefined) return false;
+    this.starting.delete(id);
+    this.earlyExits.delete(id);
+    const startTime = isAlive(first) && isTaskWrapper(first, job.dir) ? processStartTime(first) : undefined;
+    this.watched.set(id, { pid: first, startTime, dir: job.dir, token: job.env[TASK_MARKER], polled: true });
+    this.hooks.started(id, first, startTime);
+    if (startTime !== undefined) this.ensurePolling();
+    else {
+      this.watched.delete(id);
+      this.report(id, { endedAt: Date.now() });
+    }
+    return true;
   }
 
   /**

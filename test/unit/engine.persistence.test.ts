@@ -21,16 +21,18 @@ describe('engine: storage, restore and reattach', function () {
     const id = engine.spawnTask({ command: 'echo secret', env: { TOKEN: 's3cr3t' } });
     await engine.waitForTask(id);
     const dir = path.join(storageDir, 'tasks', id);
+    // The end is written in the thread pool, right after the finish event (task.json of a
+    // task this short may be written then for the first time).
+    const saved = await waitFor(() => {
+      if (!fs.existsSync(path.join(dir, 'task.json'))) return undefined;
+      const s = JSON.parse(fs.readFileSync(path.join(dir, 'task.json'), 'utf8'));
+      return s.state.status === 'completed' && s;
+    }, 'the end on disk');
     assert.deepEqual(fs.readdirSync(dir).sort(), ['exit', 'output.log', 'pid', 'task.json']);
     assert.equal(mode(path.join(storageDir, 'tasks')), 0o700);
     assert.equal(mode(dir), 0o700);
     for (const f of ['exit', 'output.log', 'pid', 'task.json']) assert.equal(mode(path.join(dir, f)), 0o600, f);
     assert.equal(fs.readFileSync(path.join(dir, 'exit'), 'utf8'), '0\n');
-    // The end is written in the thread pool, right after the finish event.
-    const saved = await waitFor(() => {
-      const s = JSON.parse(fs.readFileSync(path.join(dir, 'task.json'), 'utf8'));
-      return s.state.status === 'completed' && s;
-    }, 'the end on disk');
     assert.deepEqual(saved.env, { TOKEN: 's3cr3t' }, 'env kept on disk so a rerun has it');
   });
 
