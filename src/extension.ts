@@ -90,6 +90,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Backgr
     niceness: initial.niceness,
     log: (message) => log.warn(message),
     taskEnvironment: (env) => reach.taskEnvironment(env),
+    // Read once everything below listens: a task that ended while the window was away is
+    // announced, and the tree's "loading" ends, only if the notifier and the tree hear it.
+    deferHistory: true,
   }));
   context.subscriptions.push({ dispose: () => engine.dispose() });
 
@@ -173,6 +176,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Backgr
   const testing: TestingHooks | undefined =
     context.extensionMode === vscode.ExtensionMode.Test ? { ui, tree, notifier, statusBar, problems, control } : undefined;
   const api = createApi(engine, trust, testing);
+  engine.loadHistory();
   stretches.end();
   return api;
 }

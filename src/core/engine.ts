@@ -33,7 +33,8 @@ export class TaskEngine implements Disposable {
   private seq = 0;
   private lastCwd = '';
   private loading = true;
-  private readyPromise: Promise<void> = Promise.resolve();
+  private readyPromise: Promise<void>;
+  private startLoading!: () => void;
   private readonly loadedEmitter = new Emitter<void>();
   /** Queued before the history was loaded: numbered after it once it is. */
   private readonly createdWhileLoading: TaskRecord[] = [];
@@ -44,11 +45,19 @@ export class TaskEngine implements Disposable {
     this.table = new TaskTable(this.store, this.settings.log);
     this.dispatcher = new Dispatcher(this.table, this.store, this.settings, options.pollIntervalMs ?? 500, () => this.enforceHistory(), this.store.readQueuePaused());
     this.queueControl = new QueueControl(this.table, this.store, this.dispatcher, () => this.seq + 1);
+    this.readyPromise = new Promise<void>((resolve) => {
+      // Once: the load, or (disposed before it began) nothing to wait for.
+      this.startLoading = () => {
+        this.startLoading = () => undefined;
+        resolve(this.disposed ? undefined : this.load());
+      };
+    });
   }
 
   /**
    * Opens (or creates) the storage folder and resolves at once: the history loads in the
-   * background (isLoading, ready, onDidLoad) while spawnTask() and the rest already work.
+   * background (isLoading, ready, onDidLoad) while spawnTask() and the rest already work; with
+   * `deferHistory`, from the call of loadHistory().
    */
   static async open(options: EngineOptions): Promise<TaskEngine> {
     const engine = new TaskEngine(options);
@@ -58,8 +67,13 @@ export class TaskEngine implements Disposable {
       engine.dispose();
       throw err;
     }
-    engine.readyPromise = engine.load();
+    if (!options.deferHistory) engine.loadHistory();
     return engine;
+  }
+
+  /** Starts reading the history (once; open() does it unless told `deferHistory`). */
+  loadHistory(): void {
+    this.startLoading();
   }
 
   /** True until the history on disk has been read and its running tasks are watched again. */
@@ -259,6 +273,7 @@ export class TaskEngine implements Disposable {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.startLoading();
     this.dispatcher.dispose();
     for (const err of this.store.writer.flushSync()) this.settings.log(`Background Tasks: could not save a task: ${String(err)}`);
     this.loadedEmitter.dispose();

@@ -224,6 +224,12 @@ export interface EngineOptions {
   niceness?: number;
   /** Applied to a task's own environment when it starts (the window's control socket, bgt on PATH); never stored. */
   taskEnvironment?: (env: Readonly<Record<string, string>>) => Record<string, string>;
+  /**
+   * The history is read once loadHistory() is called, not at once by open(): for a caller that
+   * subscribes to the engine's events over several turns (activate()), so that no event of the
+   * restore (a task that ended while nobody watched, the load itself) fires before it listens.
+   */
+  deferHistory?: boolean;
 }
 
 export type Listener<T> = (value: T) => void;

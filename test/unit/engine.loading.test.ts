@@ -63,6 +63,39 @@ describe('engine: loading the history without blocking', function () {
     await assert.rejects(unknown, /No task with id "ffffff"/);
   });
 
+  it('with deferHistory, reads nothing and fires nothing until loadHistory(), then announces what ended while nobody watched', async () => {
+    const storageDir = history(box, 3);
+    const store = new TaskStore(storageDir);
+    const at = 1_700_000_100_000;
+    // Running when its window went away; its process is gone without a trace.
+    store.create({
+      id: 'aaaaaa', seq: 4, command: 'sleep 8', type: 'code', priority: 'normal', mode: 'background',
+      metadata: {}, cwd: '/', env: {}, dependsOn: [], createdAt: at,
+      state: { status: 'running', startedAt: at, pid: 2_147_483_646, pidStartTime: '1' },
+    });
+    const engine = await box.open({ storageDir, loaded: false, deferHistory: true });
+    const heard: string[] = [];
+    engine.onDidFinishTask((t) => heard.push(`finished ${t.id} ${t.state.status}`));
+    engine.onDidLoad(() => heard.push('loaded'));
+    // Turns in which activate() would register its listeners one group at a time.
+    for (let i = 0; i < 50; i++) await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(engine.isLoading, true);
+    assert.deepEqual(engine.getAllTasks(), []);
+    assert.deepEqual(heard, []);
+    engine.loadHistory();
+    engine.loadHistory();
+    await engine.ready;
+    assert.deepEqual(heard, ['finished aaaaaa failed', 'loaded']);
+    assert.equal(engine.getAllTasks().length, 4);
+  });
+
+  it('with deferHistory, an engine disposed before loadHistory() is ready at once', async () => {
+    const engine = await box.open({ loaded: false, deferHistory: true });
+    engine.dispose();
+    await engine.ready;
+    assert.equal(engine.isLoading, true);
+  });
+
   it('loads an empty or missing history at once', async () => {
     const engine = await box.open({ loaded: false });
     await engine.ready;
