@@ -1,6 +1,7 @@
 // Queue control as a person uses it: Pause Queue from the view's title bar, tasks waiting in
 // the Pending group with the status bar saying why, a drag of one pending task onto another
-// that reorders the queue, and Resume Queue that lets them run in the new order.
+// that reorders the queue, a window reload that keeps the queue paused and in that order, and
+// Resume Queue that lets them run.
 import * as assert from 'node:assert/strict';
 import type { Locator } from 'playwright-core';
 import { openVsCode, screenshotIfFailed, STEP_MS, type E2eSession } from './fixture';
@@ -49,7 +50,7 @@ describe('reordering the queue in the tree', () => {
     await vscode?.close();
   });
 
-  it('pauses the queue from the title bar, drags a pending task onto another, and runs them in the new order', async () => {
+  it('pauses the queue from the title bar, drags a pending task onto another, keeps both through a reload, and runs them', async () => {
     await vscode.openView();
     await widenSideBar();
     await vscode.runInBackground('echo warm-up');
@@ -71,6 +72,13 @@ describe('reordering the queue in the tree', () => {
     await vscode.page.locator('.notification-toast').first().waitFor({ state: 'detached', timeout: STEP_MS });
     await vscode.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: STEP_MS });
     await vscode.screenshot('tree-queue-reordered');
+
+    // A window reload keeps all of it: the queue still paused, the tasks waiting in the new order.
+    await vscode.reload();
+    await vscode.openView();
+    await titleAction('Resume Queue').waitFor({ timeout: STEP_MS });
+    await statusBar().filter({ hasText: '3 queued' }).waitFor({ timeout: STEP_MS });
+    await waitForPendingOrder(reordered);
 
     // Resume: the button turns back, and all of them run and finish.
     await titleAction('Resume Queue').click();
