@@ -93,33 +93,39 @@ export class TaskEngine implements Disposable {
 
   /** Reads the history in slices, then restores it: pending tasks queued again, running ones watched or ended. */
   private async load(): Promise<void> {
-    const all: TaskRecord[] = [];
+    // What the end of the load walks again: only the tasks not finished (the slices note the
+    // finished ones), so that end stays short with a history of 10 000.
+    const active: TaskRecord[] = [];
+    let seq = 0;
     try {
       const { setAside } = await loadHistory(this.store.tasksDir, (r) => {
         if (this.disposed || this.table.tasks.has(r.id)) return;
         this.table.tasks.set(r.id, r);
-        all.push(r);
-        // A finished task's snapshot is made here, in the slices, not all at once by the first list.
-        if (isFinal(r.state.status)) this.table.snapshot(r);
+        if (r.seq > seq) seq = r.seq;
+        if (isFinal(r.state.status)) {
+          this.table.noteFinishedOnOpen(r);
+          // Its snapshot is made here, in the slices, not all at once by the first list.
+          this.table.snapshot(r);
+        } else {
+          active.push(r);
+        }
       });
       if (this.disposed) return;
       if (setAside.length > 0) {
         this.settings.log(`Background Tasks: ${setAside.length} unreadable task file(s) were set aside and skipped: ${setAside.join(', ')}`);
       }
       // Tasks queued while loading come after the whole history, in the listing and the queue.
-      let seq = all.reduce((max, r) => Math.max(max, r.seq), 0);
       for (const t of this.createdWhileLoading.splice(0)) {
         t.seq = ++seq;
         this.store.writer.saveSoon(t);
       }
       this.seq = Math.max(this.seq, seq);
-      for (const r of all) {
+      for (const r of active) {
         adoptStarted(r, this.store);
         if (r.state.status === 'pending') this.dispatcher.queue.enqueue(r);
       }
-      this.table.noteFinishedOnOpen(all);
       this.table.opening = true;
-      restoreTasks(all, {
+      restoreTasks(active, {
         store: this.store,
         watch: (r, pid, startTime) => this.dispatcher.watchRestored(r, pid, startTime),
         ended: (r, state) => this.dispatcher.ended(r, state),

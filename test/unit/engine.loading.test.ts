@@ -96,6 +96,17 @@ describe('engine: loading the history without blocking', function () {
     assert.equal(engine.isLoading, true);
   });
 
+  it('keeps the newest-ended tasks of a history over the limit, whatever the order the folders are read in', async () => {
+    const storageDir = history(box, 60);
+    const engine = await box.open({ storageDir, historyLimit: 10 });
+    const kept = engine.getAllTasks().map((t) => t.command);
+    assert.deepEqual(kept, Array.from({ length: 10 }, (_, k) => `echo ${60 - k}`));
+    // One more finish removes the oldest of those ten, not one found later on disk.
+    await engine.waitForTask(engine.spawnTask({ command: 'true' }));
+    assert.equal(engine.getAllTasks().length, 10);
+    assert.ok(!engine.getAllTasks().some((t) => t.command === 'echo 51'), 'echo 51, the oldest kept, went first');
+  });
+
   it('loads an empty or missing history at once', async () => {
     const engine = await box.open({ loaded: false });
     await engine.ready;
