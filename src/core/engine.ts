@@ -98,7 +98,7 @@ export class TaskEngine implements Disposable {
     const active: TaskRecord[] = [];
     let seq = 0;
     try {
-      const { setAside } = await loadHistory(this.store.tasksDir, (r) => {
+      const { setAside, hidden } = await loadHistory(this.store.tasksDir, (r) => {
         if (this.disposed || this.table.tasks.has(r.id)) return;
         this.table.tasks.set(r.id, r);
         if (r.seq > seq) seq = r.seq;
@@ -111,6 +111,7 @@ export class TaskEngine implements Disposable {
         }
       });
       if (this.disposed) return;
+      this.store.removeLeftovers(hidden);
       if (setAside.length > 0) {
         this.settings.log(`Background Tasks: ${setAside.length} unreadable task file(s) were set aside and skipped: ${setAside.join(', ')}`);
       }

@@ -15,17 +15,19 @@ const SLICE_MS = 4;
  * Reads every tasks/<id>/task.json, handing each record to `onRecord` within the same slice
  * (what it does with the record counts against the slice's time). One that cannot be read
  * (corrupt, half-written, not a task) is renamed to task.json.corrupt-<time> and named in the
- * result, so it is reported once.
+ * result, so it is reported once. `hidden`: the names starting with a dot (not tasks), listed
+ * for the store's own leftovers.
  */
-export async function loadHistory(tasksDir: string, onRecord: (record: TaskRecord) => void): Promise<{ setAside: string[] }> {
+export async function loadHistory(tasksDir: string, onRecord: (record: TaskRecord) => void): Promise<{ setAside: string[]; hidden: string[] }> {
   const setAside: string[] = [];
+  const hidden: string[] = [];
   let names: string[];
   try {
     names = await fs.promises.readdir(tasksDir);
   } catch {
-    return { setAside };
+    return { setAside, hidden };
   }
-  names = names.filter((n) => !n.startsWith('.'));
+  names = names.filter((n) => !n.startsWith('.') || (hidden.push(n), false));
   let i = 0;
   while (i < names.length) {
     const until = performance.now() + SLICE_MS;
@@ -54,7 +56,7 @@ export async function loadHistory(tasksDir: string, onRecord: (record: TaskRecor
     // The next slice in a later turn, so timers and input get theirs between.
     await new Promise((resolve) => setImmediate(resolve));
   }
-  return { setAside };
+  return { setAside, hidden };
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -16,6 +16,9 @@ export interface ExitRecord {
   at: number;
 }
 
+/** The start of the name a task's folder is renamed to while it is deleted. */
+const REMOVED_PREFIX = '.removed-';
+
 export class TaskStore {
   readonly tasksDir: string;
   /** The one writer of task.json (see stateWriter.ts). */
@@ -34,9 +37,16 @@ export class TaskStore {
     fs.mkdirSync(this.tasksDir, { recursive: true, mode: 0o700 });
     fs.chmodSync(this.tasksDir, 0o700);
     this.writer.clearStaging();
-    // Folders of removed tasks whose deletion did not finish (the host went away meanwhile).
-    for (const name of fs.readdirSync(this.tasksDir)) {
-      if (name.startsWith('.removed-')) fs.rm(path.join(this.tasksDir, name), { recursive: true, force: true }, () => undefined);
+  }
+
+  /**
+   * Removes, in the background, folders of removed tasks whose deletion did not finish (the host
+   * went away meanwhile): the names the history's load found (no listing of its own here, which
+   * at 10 000 tasks held open() for milliseconds).
+   */
+  removeLeftovers(names: readonly string[]): void {
+    for (const name of names) {
+      if (name.startsWith(REMOVED_PREFIX)) fs.rm(path.join(this.tasksDir, name), { recursive: true, force: true }, () => undefined);
     }
   }
 
@@ -165,7 +175,7 @@ export class TaskStore {
    * were) when the rename is refused.
    */
   remove(id: string): void {
-    const trash = path.join(this.tasksDir, `.removed-${id}-${randomBytes(4).toString('hex')}`);
+    const trash = path.join(this.tasksDir, `${REMOVED_PREFIX}${id}-${randomBytes(4).toString('hex')}`);
     try {
       fs.renameSync(this.taskDir(id), trash);
     } catch (err) {
