@@ -1,5 +1,5 @@
 // Loading the history from disk without holding the event loop: task.json files are read and
-// parsed in slices of a few milliseconds, with a turn of the event loop between slices, so an
+// parsed in slices of a millisecond, with a turn of the event loop between slices, so an
 // editor with 10 000 finished tasks opens at once and fills its list as it reads. (Reads in the
 // thread pool were tried: every batch waits on four threads shared with the whole host, and
 // under load the history took five times longer to arrive.)
@@ -8,8 +8,16 @@ import * as path from 'node:path';
 import type { TaskRecord } from './taskRecord';
 import { TASK_MODES, TASK_PRIORITIES, TASK_STATUSES, TASK_TYPES } from './types';
 
-/** The longest stretch of reading and parsing in one turn (a small task.json takes ~20 µs). */
-const SLICE_MS = 4;
+/**
+ * The longest stretch of reading and parsing in one turn (a small task.json takes ~20 µs). Short,
+ * because what holds the event loop longest is a young-generation collection of V8 (5–8 ms,
+ * copying the records just read) in the middle of a slice: the block is the slice plus the
+ * collection. At 10 000 tasks (bench section 4) 4 ms slices held it up to 15 ms, 2 ms slices
+ * 10.8, 1 ms slices 8.5, and the whole load took no longer. (Parsing many files as one JSON text
+ * of 100 KiB or more, which V8 builds straight in the old generation, was tried and did not
+ * shorten the collections: what survives in the young generation is then a larger share.)
+ */
+const SLICE_MS = 1;
 
 /**
  * Reads every tasks/<id>/task.json, handing each record to `onRecord` within the same slice
