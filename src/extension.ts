@@ -104,6 +104,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Backgr
   const settings = new SettingsWatcher(engine, (message) => void seams.notifications.show('warning', message, []));
   const channels = new TaskChannels(engine);
   const documents = new TaskDocuments(engine);
+  await stretches.turn();
   const tree = registerTree(context, engine);
   const statusBar = new TaskStatusBar(engine);
   const problems = new TaskProblems(engine, (message) => log.warn(message));
@@ -170,6 +171,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Backgr
   registerWorkspaceTasks(context, ui);
   await stretches.turn();
   registerLmTools(context, engine, trust);
+  await stretches.turn();
   const control = await stretches.wait(reach.start(engine, trust));
 
   // The hooks exist only for the extension's own tests, never in the API other extensions get.
