@@ -20,14 +20,14 @@ interface Pipe {
 }
 
 /** Removes FIFOs left by an extension host that ended without disposing (before the engine starts tasks). */
-export function clearStalePipes(dir: string): void {
+export async function clearStalePipes(dir: string): Promise<void> {
   let names: string[];
   try {
-    names = fs.readdirSync(dir);
+    names = await fs.promises.readdir(dir);
   } catch {
     return;
   }
-  for (const name of names) if (name.endsWith('.fifo')) fs.rmSync(path.join(dir, name), { force: true });
+  await Promise.all(names.filter((name) => name.endsWith('.fifo')).map((name) => fs.promises.rm(path.join(dir, name), { force: true }).catch(() => undefined)));
 }
 
 export class StdinPipes implements Disposable {

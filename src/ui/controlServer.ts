@@ -22,7 +22,8 @@ export interface Reach {
 /** Chooses the socket path and writes the shim before the engine opens (it starts tasks at once). */
 export async function prepareReach(context: vscode.ExtensionContext, storageDir: string, log: (m: string) => void): Promise<Reach> {
   const pipesDir = path.join(storageDir, 'pipes');
-  clearStalePipes(pipesDir);
+  // In the thread pool, while the socket is chosen; done before anything makes a new pipe.
+  const cleared = clearStalePipes(pipesDir);
   const binDir = vscode.Uri.joinPath(context.globalStorageUri, 'bin').fsPath;
   let socketPath: string | undefined;
   let listening = false;
@@ -32,6 +33,7 @@ export async function prepareReach(context: vscode.ExtensionContext, storageDir:
   } catch (err) {
     log(`Background Tasks: bgt is not available in terminals: ${err instanceof Error ? err.message : String(err)}`);
   }
+  await cleared;
   return {
     taskEnvironment: (env) =>
       listening && socketPath ? { ...env, [SOCKET_ENV]: socketPath, PATH: prependPath(binDir, env.PATH ?? process.env.PATH) } : { ...env },
