@@ -18,7 +18,7 @@ import { TaskStore } from './store';
 import type { TaskRecord } from './taskRecord';
 import { TaskTable, type RemoveOutcome } from './taskTable';
 import { isFinal } from './taskState';
-import type { Disposable, EngineOptions, Listener, SpawnOptions, TaskSnapshot, TaskStatistics, TaskStatus } from './types';
+import type { Disposable, EngineOptions, Listener, SpawnOptions, TaskGroup, TaskSnapshot, TaskStatistics, TaskStatus } from './types';
 import { findCycle, TaskOptionsError, validateSpawnOptions } from './validate';
 
 export { TaskOptionsError } from './validate';
@@ -102,13 +102,10 @@ export class TaskEngine implements Disposable {
         if (this.disposed || this.table.tasks.has(r.id)) return;
         this.table.tasks.set(r.id, r);
         if (r.seq > seq) seq = r.seq;
-        if (isFinal(r.state.status)) {
-          this.table.noteFinishedOnOpen(r);
-          // Its snapshot is made here, in the slices, not all at once by the first list.
-          this.table.snapshot(r);
-        } else {
-          active.push(r);
-        }
+        // No snapshot yet: lists make them for what they show (groupTasks()), so the slices
+        // leave fewer objects for the young generation's collections to copy.
+        if (isFinal(r.state.status)) this.table.noteFinishedOnOpen(r);
+        else active.push(r);
       });
       if (this.disposed) return;
       this.store.removeLeftovers(hidden);
@@ -337,6 +334,23 @@ export class TaskEngine implements Disposable {
   /** Every task, newest first, optionally only those with the given status(es); while loading, those loaded. */
   getAllTasks(filter?: { status?: TaskStatus | TaskStatus[] }): TaskSnapshot[] {
     return this.table.getAllTasks(filter);
+  }
+
+  /**
+   * The tasks grouped for a list that shows the first `limit` of each group, with snapshots of
+   * those only: by status (newest first, pending in queue order) or by lane ('' for no lane:
+   * each lane's tasks by status in `statusOrder`, then in the same order). Groups appear in
+   * `statusOrder` (by status) or as first met (by lane); a status not in `statusOrder` is left out.
+   */
+  groupTasks(options: { by: 'status' | 'lane'; limit: number; statusOrder: readonly TaskStatus[] }): Map<string, TaskGroup> {
+    const pending = options.statusOrder.includes('pending') ? this.queueControl.pending() : [];
+    return this.table.groupTasks(options.by, Math.max(0, options.limit), options.statusOrder, pending);
+  }
+
+  /** The tasks whose output is read with problem matchers, oldest first (the diagnostics' restore: no snapshot of the others). */
+  getTasksWithProblemMatchers(): TaskSnapshot[] {
+    const records = [...this.table.tasks.values()].filter((t) => t.problemMatcher !== undefined);
+    return records.sort((a, b) => a.seq - b.seq).map((t) => this.table.snapshot(t));
   }
 
   /** Removes a finished task and its folder; false if unknown, not finished, or still feeding a pending task. */

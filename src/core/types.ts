@@ -173,6 +173,16 @@ export interface TaskSnapshot {
   readonly timeoutSeconds?: number;
 }
 
+/** One group of a list that shows the first tasks of each (engine.groupTasks()). */
+export interface TaskGroup {
+  /** How many tasks the group holds. */
+  readonly count: number;
+  /** How many of them run. */
+  readonly running: number;
+  /** The first of them in list order, at most the limit asked for. */
+  readonly tasks: readonly TaskSnapshot[];
+}
+
 export interface TaskStatistics {
   totalTasks: number;
   byStatus: Record<TaskStatus, number>;
