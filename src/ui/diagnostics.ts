@@ -81,7 +81,7 @@ export class TaskProblems implements vscode.Disposable {
   private async restore(): Promise<void> {
     // The engine loads its history in the background: the tasks from before are all there once it is ready.
     await this.engine.ready;
-    for (const task of this.engine.getAllTasks().reverse()) {
+    for (const task of this.engine.getTasksWithProblemMatchers()) {
       if (this.disposed) return;
       this.track(task);
       await this.readers.get(task.id)?.done;

@@ -99,8 +99,8 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     if (node === undefined) return this.groupBy === 'lane' ? this.buildLanes() : this.buildGroups();
     if (node.kind !== 'group' && node.kind !== 'lane') return [];
     const now = Date.now();
-    const shown: TreeNode[] = node.tasks.slice(0, GROUP_NODE_LIMIT).map((task) => this.nodeFor(task, now));
-    if (node.tasks.length > GROUP_NODE_LIMIT) shown.push(new MoreNode(node, node.tasks.length - GROUP_NODE_LIMIT));
+    const shown: TreeNode[] = node.tasks.map((task) => this.nodeFor(task, now));
+    if (node.count > node.tasks.length) shown.push(new MoreNode(node, node.count - node.tasks.length));
     return shown;
   }
 
@@ -144,13 +144,12 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   }
 
   private buildGroups(): GroupNode[] {
-    const byStatus = tasksByStatus(this.engine);
+    const groups = this.engine.groupTasks({ by: 'status', limit: GROUP_NODE_LIMIT, statusOrder: GROUP_ORDER });
     const present = new Set<string>();
     const result: GroupNode[] = [];
-    for (const status of GROUP_ORDER) {
-      const tasks = byStatus.get(status);
-      if (!tasks?.length) continue;
-      for (const task of tasks.slice(0, GROUP_NODE_LIMIT)) present.add(task.id);
+    for (const [key, tasks] of groups) {
+      const status = key as TaskStatus;
+      for (const task of tasks.tasks) present.add(task.id);
       let group = this.groups.get(status);
       if (group) group.setTasks(tasks);
       else this.groups.set(status, (group = new GroupNode(status, tasks)));
@@ -161,21 +160,12 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   }
 
   private buildLanes(): LaneNode[] {
-    const byStatus = tasksByStatus(this.engine);
-    const byLane = new Map<string, TaskSnapshot[]>();
-    for (const status of GROUP_ORDER) {
-      for (const task of byStatus.get(status) ?? []) {
-        const key = task.lane ?? '';
-        const list = byLane.get(key) ?? [];
-        list.push(task);
-        byLane.set(key, list);
-      }
-    }
+    const byLane = this.engine.groupTasks({ by: 'lane', limit: GROUP_NODE_LIMIT, statusOrder: GROUP_ORDER });
     const present = new Set<string>();
     const result: LaneNode[] = [];
     for (const key of laneOrder(byLane.keys(), this.laneLimits)) {
-      const tasks = byLane.get(key) ?? [];
-      for (const task of tasks.slice(0, GROUP_NODE_LIMIT)) present.add(task.id);
+      const tasks = byLane.get(key)!;
+      for (const task of tasks.tasks) present.add(task.id);
       const limit = key === '' ? undefined : (this.laneLimits[key] ?? 1);
       let lane = this.lanes.get(key);
       if (lane) lane.setTasks(tasks, limit);
@@ -235,25 +225,6 @@ export class TaskTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     for (const s of this.subscriptions) s.dispose();
     this.changed.dispose();
   }
-}
-
-/**
- * Tasks by status, each list newest first except the pending one, which is in queue order (the
- * engine decides it: priority, then position); a pending task the queue does not list goes last.
- */
-function tasksByStatus(engine: TaskEngine): Map<TaskStatus, TaskSnapshot[]> {
-  const byStatus = new Map<TaskStatus, TaskSnapshot[]>();
-  for (const task of engine.getAllTasks()) {
-    if (task.state.status === 'pending') continue;
-    const list = byStatus.get(task.state.status) ?? [];
-    list.push(task);
-    byStatus.set(task.state.status, list);
-  }
-  const queue = engine.getQueue();
-  const queued = new Set(queue.map((t) => t.id));
-  const pending = [...queue, ...engine.getAllTasks({ status: 'pending' }).filter((t) => !queued.has(t.id))];
-  if (pending.length) byStatus.set('pending', pending);
-  return byStatus;
 }
 
 /** Lanes the setting names first, in its order, then the others by name, then "No lane" (''). */

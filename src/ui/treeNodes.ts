@@ -1,7 +1,7 @@
 // The tree's node kinds, one TreeItem subclass each, with icon, description, tooltip and
 // contextValue set from a task snapshot. The provider (tree.ts) keeps them and refreshes them.
 import * as vscode from 'vscode';
-import type { TaskSnapshot, TaskStatus } from '../core/types';
+import type { TaskGroup, TaskSnapshot, TaskStatus } from '../core/types';
 import { Command } from './commandIds';
 import { contextFlags, describeTask, GROUP_LABELS, isPaused, taskLabel, tooltipMarkdown } from './taskText';
 
@@ -35,22 +35,26 @@ export function pausedIcon(): vscode.ThemeIcon {
 /** One status group: "Running 2". Empty groups are not shown at all. */
 export class GroupNode extends vscode.TreeItem {
   readonly kind = 'group';
+  /** The tasks shown (the first of the group), and how many it holds. */
+  tasks: readonly TaskSnapshot[] = [];
+  count = 0;
 
   constructor(
     readonly status: TaskStatus,
-    public tasks: readonly TaskSnapshot[],
+    group: TaskGroup,
   ) {
     super(GROUP_LABELS[status], status === 'cancelled' ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
     this.id = `group:${status}`;
     this.contextValue = `group,status=${status}`;
     this.iconPath = status === 'running' ? new vscode.ThemeIcon('sync', new vscode.ThemeColor('charts.blue')) : statusIcon(status);
-    this.setTasks(tasks);
+    this.setTasks(group);
   }
 
-  setTasks(tasks: readonly TaskSnapshot[]): void {
-    this.tasks = tasks;
-    this.description = String(tasks.length);
-    this.tooltip = `${tasks.length} ${GROUP_LABELS[this.status].toLowerCase()} task${tasks.length === 1 ? '' : 's'}`;
+  setTasks(group: TaskGroup): void {
+    this.tasks = group.tasks;
+    this.count = group.count;
+    this.description = String(group.count);
+    this.tooltip = `${group.count} ${GROUP_LABELS[this.status].toLowerCase()} task${group.count === 1 ? '' : 's'}`;
   }
 }
 
@@ -98,28 +102,31 @@ export const NO_LANE_LABEL = 'No lane';
  */
 export class LaneNode extends vscode.TreeItem {
   readonly kind = 'lane';
+  /** The tasks shown (the first of the lane), and how many it holds. */
+  tasks: readonly TaskSnapshot[] = [];
+  count = 0;
 
   constructor(
     /** Undefined: the group of tasks in no lane. */
     readonly lane: string | undefined,
-    public tasks: readonly TaskSnapshot[],
+    group: TaskGroup,
     limit: number | undefined,
   ) {
     super(lane ?? NO_LANE_LABEL, vscode.TreeItemCollapsibleState.Expanded);
     this.id = lane === undefined ? 'lane' : `lane:${lane}`;
     this.contextValue = lane === undefined ? 'lane,none' : 'lane';
     this.iconPath = new vscode.ThemeIcon(lane === undefined ? 'list-flat' : 'layers');
-    this.setTasks(tasks, limit);
+    this.setTasks(group, limit);
   }
 
-  setTasks(tasks: readonly TaskSnapshot[], limit: number | undefined): void {
-    this.tasks = tasks;
-    const running = tasks.filter((t) => t.state.status === 'running').length;
-    this.description = limit === undefined ? String(tasks.length) : `${tasks.length} · ${running} of ${limit} running`;
+  setTasks(group: TaskGroup, limit: number | undefined): void {
+    this.tasks = group.tasks;
+    const n = (this.count = group.count);
+    this.description = limit === undefined ? String(n) : `${n} · ${group.running} of ${limit} running`;
     this.tooltip =
       this.lane === undefined
-        ? `${tasks.length} task${tasks.length === 1 ? '' : 's'} in no lane (only maxConcurrentTasks limits them)`
-        : `Lane ${this.lane}: ${tasks.length} task${tasks.length === 1 ? '' : 's'}, at most ${limit ?? 1} running at once (backgroundTasks.lanes)`;
+        ? `${n} task${n === 1 ? '' : 's'} in no lane (only maxConcurrentTasks limits them)`
+        : `Lane ${this.lane}: ${n} task${n === 1 ? '' : 's'}, at most ${limit ?? 1} running at once (backgroundTasks.lanes)`;
   }
 }
 
