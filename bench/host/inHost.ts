@@ -39,6 +39,14 @@ function activationMarks(id: string): { loadMs?: number; activateMs?: number; to
   };
 }
 
+/** Activates one of runHost.ts's empty extensions; its marks, or undefined if it is not there. */
+async function activateEmpty(id: string): Promise<ReturnType<typeof activationMarks> | undefined> {
+  const empty = vscode.extensions.getExtension(id);
+  if (!empty) return undefined;
+  await empty.activate();
+  return activationMarks(id);
+}
+
 /**
  * The RSS once the host is quiet: changed by less than 1 MiB over 5 samples a second apart (at
  * most 60 s). Read without a forced GC: a full GC right after a busy spell touches the pages V8
@@ -73,6 +81,8 @@ export async function run(): Promise<void> {
   const count = Number(process.env.BT_BENCH_TASKS ?? 1000);
   const ext = vscode.extensions.getExtension<BackgroundTasksApi>('isaac.background-tasks');
   if (!ext) throw new Error('extension isaac.background-tasks is not loaded');
+  // The floor: an extension that only requires 'vscode', activated just before ours (and one just after).
+  const emptyBefore = await activateEmpty('isaac-bench.empty-before');
   // Activated here (not yet at startup): the longest stretch its loading and activate() held
   // the extension host's event loop, as the largest delay of a 1 ms timer meanwhile.
   let longestBlockMs: number | undefined;
@@ -104,8 +114,11 @@ export async function run(): Promise<void> {
   }
   // activate()'s own stretches between its awaits (src/extension.ts, ACTIVATION_MEASURE).
   const stretches = performance.getEntriesByName('backgroundTasks/activate').map((e) => e.duration);
+  const emptyAfter = await activateEmpty('isaac-bench.empty-after');
   const activation = {
     ...activationMarks(ext.id),
+    ...(emptyBefore ? { emptyBeforeLoadMs: emptyBefore.loadMs, emptyBeforeActivateMs: emptyBefore.activateMs } : {}),
+    ...(emptyAfter ? { emptyAfterLoadMs: emptyAfter.loadMs, emptyAfterActivateMs: emptyAfter.activateMs } : {}),
     ...(longestBlockMs !== undefined ? { longestBlockMs } : {}),
     ...(stretches.length > 0 ? { longestStretchMs: Math.max(...stretches), stretches: stretches.length, stretchesMs: stretches.map((d) => d.toFixed(1)).join(' ') } : {}),
   };

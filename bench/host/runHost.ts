@@ -15,6 +15,8 @@ async function main(resultFile: string, extensionRoot: string): Promise<void> {
   const browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS, headless: true });
   let server: RunningCodeServer | undefined;
   try {
+    // The payload keeps one extensionDevelopmentPath (the last given): the floor's extensions are installed ones.
+    for (const name of EMPTY_EXTENSIONS) writeEmptyExtension(folders.extensionsDir, name);
     server = await startCodeServer(install, { ...folders, smokeTestDriver: true });
     const remote = (p: string): string => `vscode-remote://127.0.0.1:${server!.port}${p}`;
     const payload = JSON.stringify([
@@ -39,8 +41,22 @@ async function main(resultFile: string, extensionRoot: string): Promise<void> {
   } finally {
     await browser.close().catch(() => undefined);
     await server?.stop();
-    folders.remove();
+    if (!process.env.BT_BENCH_KEEP) folders.remove();
   }
+}
+
+/**
+ * The floor for activation: extensions that do nothing but `require('vscode')` and return from
+ * activate(), which inHost.ts activates one before ours and one after, in the same host.
+ */
+const EMPTY_EXTENSIONS = ['empty-before', 'empty-after'];
+
+function writeEmptyExtension(extensionsDir: string, name: string): void {
+  const dir = path.join(extensionsDir, `isaac-bench.${name}-0.0.1`);
+  fs.mkdirSync(dir, { recursive: true });
+  const manifest = { name, publisher: 'isaac-bench', version: '0.0.1', engines: { vscode: '^1.95.0' }, main: './extension.js', activationEvents: [] };
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(manifest, null, 2));
+  fs.writeFileSync(path.join(dir, 'extension.js'), "const vscode = require('vscode');\nexports.activate = () => ({ version: vscode.version });\n");
 }
 
 /** The first error lines of the extension host's log (an activation failure says why there). */

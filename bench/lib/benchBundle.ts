@@ -82,6 +82,23 @@ function measureInHost(ctx: Context, extensionDir: string): { rows: Row[]; targe
   if (act !== undefined) {
     rows.unshift(row('activation (load + activate())', 'ms', act), row('of which loading the bundle', 'ms', num('loadMs')), row('with the host context, will-load to did-activate', 'ms', num('totalMs')));
   }
+  // The floor: an extension that only requires 'vscode', activated just before ours and just after (runHost.ts).
+  const emptyAct = (which: string): number | undefined =>
+    h[`${which}LoadMs`] === undefined || h[`${which}ActivateMs`] === undefined ? undefined : num(`${which}LoadMs`) + num(`${which}ActivateMs`);
+  const floors = [emptyAct('emptyBefore'), emptyAct('emptyAfter')].filter((v): v is number => v !== undefined);
+  const floor = floors.length > 0 ? floors.reduce((a, b) => a + b, 0) / floors.length : undefined;
+  if (act !== undefined && floor !== undefined) {
+    const i = rows.findIndex((r) => r.metric === 'with the host context, will-load to did-activate') + 1;
+    rows.splice(
+      i,
+      0,
+      ...(['emptyBefore', 'emptyAfter'] as const).flatMap((which) => {
+        const v = emptyAct(which);
+        return v === undefined ? [] : [{ ...row(`activation (load + activate()), ${which === 'emptyBefore' ? 'just before' : 'just after'} ours`, 'ms', v), subject: 'an empty extension (floor)', ours: false }];
+      }),
+      row('activation beyond the empty extension’s (ours − mean of the floors)', 'ms', act - floor),
+    );
+  }
   if (h.longestBlockMs !== undefined) rows.unshift(row('longest event-loop block of the host while ours loaded and activated (all its extensions)', 'ms', num('longestBlockMs')));
   if (h.longestStretchMs !== undefined) rows.unshift(row(`longest synchronous stretch of activate() (of ${num('stretches')})`, 'ms', num('longestStretchMs')));
   ctx.log(`  host: ${JSON.stringify(h)}`);
@@ -93,7 +110,14 @@ function measureInHost(ctx: Context, extensionDir: string): { rows: Row[]; targe
         measured: h.longestStretchMs === undefined ? 'not measured (the extension was active before the bench could watch)' : `${fmt(num('longestStretchMs'))} ms, its longest of ${num('stretches')} stretches`,
         met: h.longestStretchMs === undefined ? undefined : num('longestStretchMs') < 10,
       },
-      { text: 'Activation under 30 ms', measured: act === undefined ? 'no activation marks found in the extension host' : `${fmt(act)} ms`, met: act === undefined ? undefined : act < 30 },
+      {
+        text: 'Activation under 30 ms',
+        measured: act === undefined ? 'no activation marks found in the extension host' : `${fmt(act)} ms, of which loading the bundle ${fmt(num('loadMs'))}${floor === undefined ? '' : `; an empty extension in the same host: ${floors.map(fmt).join(' and ')} ms`}`,
+        met: act === undefined ? undefined : act < 30,
+      },
+      ...(act === undefined || floor === undefined
+        ? []
+        : [{ text: 'Activation beyond what an empty extension’s costs in the same host under 30 ms', measured: `${fmt(act - floor)} ms (${fmt(act)} − ${fmt(floor)})`, met: act - floor < 30 }]),
       { text: `Extension host RSS growth after ${num('tasks')} tasks under 16 MiB (settled)`, measured: `${fmt(growth)} MiB (${fmt(num('rssBeforeMiB'))} → ${fmt(num('rssAfterMiB'))}; peak ${fmt(num('rssPeakMiB'))}, 3 s after ${fmt(num('rssSoonMiB'))}, after a forced GC ${fmt(num('rssAfterGcMiB'))})`, met: growth < 16 },
     ],
     notes: [
