@@ -23,7 +23,7 @@ import { registerTree, type TaskTree } from './ui/tree';
 import { Trust } from './ui/trust';
 import { registerWorkspaceTasks } from './ui/workspaceTasks';
 import type { ControlServer } from './control/server';
-import { prepareReach } from './ui/controlServer';
+import { prepareReach, type Reach } from './ui/controlServer';
 import { registerLmTools } from './ui/lmTools';
 
 /**
@@ -77,8 +77,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Backgr
   const log = vscode.window.createOutputChannel('Background Tasks', { log: true });
   context.subscriptions.push(log);
   await stretches.turn();
-  const reach = await stretches.wait(prepareReach(context, storage.fsPath, (message) => log.warn(message)));
-  const engine = await stretches.wait(TaskEngine.open({
+  // The two read and write different folders: their waits on the disk overlap.
+  let reachOf: Reach | undefined;
+  const [reach, engine] = await stretches.wait(Promise.all([prepareReach(context, storage.fsPath, (message) => log.warn(message)).then((r) => (reachOf = r)), TaskEngine.open({
     storageDir: storage.fsPath,
     maxConcurrentTasks: initial.maxConcurrentTasks,
     cancelGraceMs: initial.cancelGraceMs,
@@ -89,11 +90,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Backgr
     defaultTimeoutSeconds: initial.defaultTimeoutSeconds,
     niceness: initial.niceness,
     log: (message) => log.warn(message),
-    taskEnvironment: (env) => reach.taskEnvironment(env),
+    // No task starts before both are ready (the history waits for loadHistory() below).
+    taskEnvironment: (env) => reachOf?.taskEnvironment(env) ?? { ...env },
     // Read once everything below listens: a task that ended while the window was away is
     // announced, and the tree's "loading" ends, only if the notifier and the tree hear it.
     deferHistory: true,
-  }));
+  })]));
   context.subscriptions.push({ dispose: () => engine.dispose() });
 
   // The ui pieces in a few turns, so the host's other work runs between them.
