@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isAlive, q, Sandbox, waitFor } from './helpers';
-import { groupStopped } from './queueHelpers';
+import { groupStopped, groupStoppedWait } from './queueHelpers';
 
 /** Field `n` (1-based, as in proc(5)) of /proc/<pid>/stat. */
 function statField(pid: number, n: number): string | undefined {
@@ -164,13 +164,13 @@ describe(`engine: the launcher (${kind})`, function () {
     box.trackTask(engine.getTask(id));
     assert.equal(engine.pauseTask(id), true);
     const pid = (engine.getTask(id)!.state as { pid: number }).pid;
-    await waitFor(() => groupStopped(pid), 'stopped');
+    await waitFor(() => groupStopped(pid), groupStoppedWait(pid));
     const [launcher] = launchers();
     process.kill(launcher, 'SIGKILL');
     await waitFor(() => !isAlive(launcher), 'the launcher gone');
     // A stopped group that its parent's death leaves orphaned is sent SIGHUP and SIGCONT by the
     // kernel at that death, before the parent can be reaped: had it been, it would run or be gone.
-    assert.ok(groupStopped(pid), 'still stopped');
+    assert.ok(groupStopped(pid), groupStoppedWait(pid)());
     fs.writeFileSync(go, '');
     assert.equal(engine.resumeTask(id), true);
     const t = await engine.waitForTask(id);

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { durationOf, formatListingLine } from '../../src/core/format';
 import { q, readWhenReady, Sandbox, waitFor } from './helpers';
-import { cpuTicks, groupStopped, peakOf, procState, readStampFile, stamped, until } from './queueHelpers';
+import { cpuTicks, groupStopped, groupStoppedWait, peakOf, procState, readStampFile, stamped, until } from './queueHelpers';
 
 describe('engine: pausing the queue and single tasks', function () {
   const box = new Sandbox();
@@ -104,7 +104,7 @@ describe('engine: pausing the queue and single tasks', function () {
     box.trackTask(engine.getTask(id));
     assert.equal(engine.pauseTask(id), true);
     const pid = (engine.getTask(id)!.state as { pid: number }).pid;
-    await waitFor(() => groupStopped(pid), 'stopped');
+    await waitFor(() => groupStopped(pid), groupStoppedWait(pid));
     engine.cancelTask(id);
     const end = await engine.waitForTask(id);
     assert.equal(end.state.status, 'cancelled');
@@ -123,13 +123,13 @@ describe('engine: pausing the queue and single tasks', function () {
     assert.equal(engine.pauseTask(id), true);
     const pid = (engine.getTask(id)!.state as { pid: number }).pid;
     // SIGSTOP takes effect once the process is back from the kernel (it may be in D for a moment).
-    await waitFor(() => groupStopped(pid), 'its group stopped');
+    await waitFor(() => groupStopped(pid), groupStoppedWait(pid));
     engine.dispose();
     fs.writeFileSync(go, '');
     const again = await box.open({ storageDir });
     const s = again.getTask(id)!.state;
     assert.ok(s.status === 'running' && s.pausedAt !== undefined, 'still paused after the rebuild');
-    assert.ok(groupStopped(pid), 'its group is still stopped');
+    assert.ok(groupStopped(pid), groupStoppedWait(pid)());
     assert.equal(again.resumeTask(id), true);
     const end = await again.waitForTask(id);
     assert.equal(end.state.status, 'completed');

@@ -81,12 +81,12 @@ function tryKill(pid: number): void {
 }
 
 /** Polls until `check` returns a truthy value; fails after `timeoutMs` with `what`. */
-export async function waitFor<T>(check: () => T | undefined | false, what: string, timeoutMs = 60_000): Promise<T> {
+export async function waitFor<T>(check: () => T | undefined | false, what: string | (() => string), timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = check();
     if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${typeof what === 'string' ? what : what()}`);
     await sleep(20);
   }
 }

@@ -52,24 +52,40 @@ export function procState(pid: number): string {
   return text.slice(text.lastIndexOf(')') + 2).split(' ')[0];
 }
 
-/**
- * Whether the process group `pgid` is stopped: each of its processes in T, or in D with a child
- * of the group in T (a shell stopped inside vfork() waits there, uninterruptibly, for a child
- * that the same SIGSTOP stopped before its exec). False when the group has no process.
- */
-export function groupStopped(pgid: number): boolean {
-  const procs: { pid: number; ppid: number; state: string }[] = [];
+/** The processes of group `pgid`, from /proc. */
+function groupProcesses(pgid: number): { pid: number; ppid: number; state: string; name: string }[] {
+  const procs: { pid: number; ppid: number; state: string; name: string }[] = [];
   for (const name of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const text = fs.readFileSync(`/proc/${name}/stat`, 'latin1');
       const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-      if (Number(f[2]) === pgid) procs.push({ pid: Number(name), ppid: Number(f[1]), state: f[0] });
+      if (Number(f[2]) === pgid) procs.push({ pid: Number(name), ppid: Number(f[1]), state: f[0], name: text.slice(text.indexOf('(') + 1, text.lastIndexOf(')')) });
     } catch {
       // gone meanwhile
     }
   }
-  return procs.length > 0 && procs.every((p) => p.state === 'T' || (p.state === 'D' && procs.some((c) => c.ppid === p.pid && c.state === 'T')));
+  return procs;
+}
+
+/** What a timed-out wait for groupStopped() says: each process of the group, its parent and state. */
+export function groupStoppedWait(pgid: number): () => string {
+  return () => `group ${pgid} stopped; its processes: ${groupProcesses(pgid).map((p) => `${p.pid} (${p.name}, parent ${p.ppid}) ${p.state}`).join(', ') || 'none'}`;
+}
+
+/**
+ * Whether the process group `pgid` is stopped: each of its processes in T, or in D with a child
+ * of the group in T (a shell stopped inside vfork() waits there, uninterruptibly, for a child
+ * that the same SIGSTOP stopped before its exec). A zombie counts as stopped: a child (the
+ * loop's `sleep`) that ended just as the signal stopped its shell stays a zombie, unreaped,
+ * until the shell runs again. False when the group has no process in T.
+ */
+export function groupStopped(pgid: number): boolean {
+  const procs = groupProcesses(pgid);
+  return (
+    procs.some((p) => p.state === 'T') &&
+    procs.every((p) => p.state === 'T' || p.state === 'Z' || (p.state === 'D' && procs.some((c) => c.ppid === p.pid && c.state === 'T')))
+  );
 }
 
 /** A command that runs until `file` exists. */
