@@ -106,7 +106,7 @@ export class TaskEngine implements Disposable {
         // leave fewer objects for the young generation's collections to copy.
         if (isFinal(r.state.status)) this.table.noteFinishedOnOpen(r);
         else active.push(r);
-      });
+      }, (hidden) => this.store.listsOfRemoving(hidden));
       if (this.disposed) return;
       this.store.removeLeftovers(hidden);
       if (setAside.length > 0) {

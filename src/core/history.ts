@@ -26,7 +26,12 @@ const SLICE_MS = 1;
  * result, so it is reported once. `hidden`: the names starting with a dot (not tasks), listed
  * for the store's own leftovers.
  */
-export async function loadHistory(tasksDir: string, onRecord: (record: TaskRecord) => void): Promise<{ setAside: string[]; hidden: string[] }> {
+export async function loadHistory(
+  tasksDir: string,
+  onRecord: (record: TaskRecord) => void,
+  /** From the hidden names, the tasks being removed when their process went away: skipped. */
+  removedOf: (hidden: readonly string[]) => ReadonlySet<string> = () => new Set(),
+): Promise<{ setAside: string[]; hidden: string[] }> {
   const setAside: string[] = [];
   const hidden: string[] = [];
   let names: string[];
@@ -36,6 +41,8 @@ export async function loadHistory(tasksDir: string, onRecord: (record: TaskRecor
     return { setAside, hidden };
   }
   names = names.filter((n) => !n.startsWith('.') || (hidden.push(n), false));
+  const removed = removedOf(hidden);
+  if (removed.size > 0) names = names.filter((n) => !removed.has(n));
   let i = 0;
   while (i < names.length) {
     const until = performance.now() + SLICE_MS;

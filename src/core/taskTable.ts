@@ -113,13 +113,49 @@ export class TaskTable implements Disposable {
     return { ok: true };
   }
 
-  /** Removes every finished task; returns how many. */
+  /** Removes every finished task (but those still feeding a waiting task); returns how many. */
   clearFinished(): number {
-    let n = 0;
-    for (const t of [...this.tasks.values()]) {
-      if (isFinal(t.state.status) && this.removeTask(t.id)) n++;
+    const ids: string[] = [];
+    for (const t of this.tasks.values()) if (isFinal(t.state.status)) ids.push(t.id);
+    const outcome = this.removeFinished(ids);
+    return outcome.ok ? outcome.removed : 0;
+  }
+
+  /**
+   * Removes the given finished tasks at once, but those that may not go (unknown, not finished,
+   * the input of a waiting task): one list written for all and their folders deleted in the
+   * background (store.removeMany()), where one at a time costs a system call each in this turn.
+   * `storage`: the disk refused, nothing was removed.
+   */
+  removeFinished(ids: Iterable<string>, limit = Infinity): { ok: true; removed: number } | { ok: false; reason: 'storage'; message: string } {
+    const inputs = new Set<string>();
+    for (const t of this.tasks.values()) if (isWaitingForInput(t)) inputs.add(t.stdinFrom!);
+    const gone: TaskRecord[] = [];
+    for (const id of ids) {
+      if (gone.length >= limit) break;
+      const t = this.tasks.get(id);
+      if (t && isFinal(t.state.status) && !inputs.has(id)) gone.push(t);
     }
-    return n;
+    if (gone.length === 0) return { ok: true, removed: 0 };
+    if (gone.length === 1) {
+      const one = this.tryRemoveTask(gone[0].id);
+      return one.ok ? { ok: true, removed: 1 } : { ok: false, reason: 'storage', message: one.message };
+    }
+    try {
+      this.store.removeMany(gone.map((t) => t.id));
+    } catch (err) {
+      const message = `Background Tasks: could not remove ${gone.length} finished tasks from ${this.store.tasksDir}: ${String(err)}`;
+      this.warn(message);
+      return { ok: false, reason: 'storage', message };
+    }
+    for (const t of gone) {
+      const snap = this.snapshot(t);
+      this.tasks.delete(t.id);
+      this.snapshots.delete(t.id);
+      this.finishedOrder.delete(t.id);
+      this.removed.fire(snap);
+    }
+    return { ok: true, removed: gone.length };
   }
 
   /** Fires on every change of a task: queued, started, progress, ended. */
@@ -214,7 +250,7 @@ export class TaskTable implements Disposable {
   }
 
   isInputOfWaitingTask(id: string): boolean {
-    for (const t of this.tasks.values()) if (t.stdinFrom === id && !isFinal(t.state.status) && t.state.status !== 'running') return true;
+    for (const t of this.tasks.values()) if (t.stdinFrom === id && isWaitingForInput(t)) return true;
     return false;
   }
 
@@ -231,7 +267,7 @@ export class TaskTable implements Disposable {
 
   /** Removes the oldest finished tasks beyond `limit`, with their logs. */
   enforceHistory(limit: number): void {
-    let excess = this.finishedOrder.size - limit;
+    const excess = this.finishedOrder.size - limit;
     if (excess <= 0) return;
     if (!this.finishedSorted) {
       const endOf = (t: TaskRecord): number => ('endedAt' in t.state ? t.state.endedAt : 0);
@@ -244,13 +280,9 @@ export class TaskTable implements Disposable {
       this.finishedOrder = new Set(records.map((t) => t.id));
       this.finishedSorted = true;
     }
-    for (const id of this.finishedOrder) {
-      if (excess <= 0) break;
-      const removed = this.tryRemoveTask(id);
-      if (removed.ok) excess--;
-      // The storage refuses (read-only for a moment): try again at the next finish, not 500 times now.
-      else if (removed.reason === 'storage') break;
-    }
+    // The oldest that may go, all at once. When the storage refuses (read-only for a moment),
+    // they are tried again at the next finish.
+    this.removeFinished(this.finishedOrder, excess);
   }
 
   /** Announces a task that has just ended: its finish event, and its followers read to the end. */
@@ -271,4 +303,9 @@ export class TaskTable implements Disposable {
     this.finished.dispose();
     this.removed.dispose();
   }
+}
+
+/** Whether a task still waits to read another task's output (piped, not yet started). */
+function isWaitingForInput(t: TaskRecord): boolean {
+  return t.stdinFrom !== undefined && !isFinal(t.state.status) && t.state.status !== 'running';
 }

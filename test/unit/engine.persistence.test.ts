@@ -348,4 +348,49 @@ describe('engine: storage, restore and reattach', function () {
     const second = await box.open({ storageDir, historyLimit: 0 });
     assert.deepEqual(second.getAllTasks(), [], 'enforced on open too');
   });
+
+  it('removes many finished tasks at once (Clear Finished, a lower history limit): one list on disk, the folders deleted after, the input of a waiting task kept', async () => {
+    const storageDir = box.tempDir();
+    const engine = await box.open({ storageDir, maxConcurrentTasks: 4 });
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) ids.push(engine.spawnTask({ command: `echo ${i}` }));
+    for (const id of ids) await engine.waitForTask(id);
+    engine.pauseQueue();
+    const sink = engine.spawnTask({ command: 'cat', stdinFrom: ids[0] });
+    const removed: string[] = [];
+    engine.onDidRemoveTask((t) => removed.push(t.id));
+    const tasksDir = path.join(storageDir, 'tasks');
+    engine.setHistoryLimit(8);
+    assert.deepEqual(removed, ids.slice(1, 5), 'the four oldest but the input of the waiting task');
+    assert.deepEqual(new Set(engine.getAllTasks().map((t) => t.id)), new Set([sink, ids[0], ...ids.slice(5)]));
+    assert.equal(engine.clearFinished(), 7);
+    assert.deepEqual(engine.getAllTasks().map((t) => t.id).sort(), [ids[0], sink].sort());
+    // In the background: every removed folder, then the lists.
+    await waitFor(() => ids.slice(1).every((id) => !fs.existsSync(path.join(tasksDir, id))), 'the removed folders deleted');
+    await waitFor(() => !fs.readdirSync(tasksDir).some((n) => n.startsWith('.removing-')), 'the lists of removals deleted');
+    assert.ok(fs.existsSync(path.join(tasksDir, ids[0], 'output.log')), 'the input kept with its output');
+    engine.resumeQueue();
+    const fed = await engine.waitForTask(sink);
+    assert.equal(fs.readFileSync(fed.logPath, 'utf8'), '0\n');
+  });
+
+  it('finishes a removal of many that a host which went away left undone: those tasks are not listed again, their folders go', async () => {
+    const storageDir = box.tempDir();
+    const first = await box.open({ storageDir });
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) ids.push(first.spawnTask({ command: `echo ${i}` }));
+    for (const id of ids) await first.waitForTask(id);
+    first.dispose();
+    // As removeMany() leaves it when the host dies before any folder is deleted; and a torn
+    // temp list and an unreadable list, which removed nothing.
+    const tasksDir = path.join(storageDir, 'tasks');
+    fs.writeFileSync(path.join(tasksDir, '.removing-0a0b0c0d'), JSON.stringify([ids[1], ids[2], '../outside']));
+    fs.writeFileSync(path.join(tasksDir, '.removing-01020304.tmp'), '["');
+    fs.writeFileSync(path.join(tasksDir, '.removing-05060708'), '{ not json');
+    const second = await box.open({ storageDir });
+    assert.deepEqual(second.getAllTasks().map((t) => t.id).sort(), [ids[0], ids[3]].sort());
+    await waitFor(() => !fs.existsSync(path.join(tasksDir, ids[1])) && !fs.existsSync(path.join(tasksDir, ids[2])), 'their folders deleted');
+    await waitFor(() => fs.readdirSync(tasksDir).filter((n) => n.startsWith('.removing-')).length === 0, 'the lists deleted');
+    assert.ok(fs.existsSync(path.join(tasksDir, ids[0], 'task.json')) && fs.existsSync(path.join(tasksDir, ids[3], 'task.json')), 'the others kept');
+  });
 });
