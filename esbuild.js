@@ -36,7 +36,12 @@ const externalsOncePlugin = {
     build.onResolve({ filter }, (args) =>
       args.namespace === 'external-once' ? { path: args.path, external: true } : { path: args.path, namespace: 'external-once' },
     );
-    build.onLoad({ filter: /.*/, namespace: 'external-once' }, (args) => ({ contents: `export * from ${JSON.stringify(args.path)};`, loader: 'js' }));
+    // The default export too: `import process from 'node:process'` (the MCP SDK's stdio) reads it.
+    build.onLoad({ filter: /.*/, namespace: 'external-once' }, (args) => {
+      const name = JSON.stringify(args.path);
+      // (A require(), not `export { default } from`: that would copy the module's properties again.)
+      return { contents: `export * from ${name};\nexport default require(${name});\n`, loader: 'js' };
+    });
   },
 };
 

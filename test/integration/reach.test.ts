@@ -126,17 +126,28 @@ describe('Reach: bgt in the terminal, language model tools, bgt mcp', function (
     assert.ok(extension);
     const client = new Client({ name: 'integration-test', version: '1.0.0' });
     const env: Record<string, string> = { ...(process.env as Record<string, string>), ELECTRON_RUN_AS_NODE: '1', BACKGROUND_TASKS_SOCKET: h.hooks.control?.socketPath ?? '' };
-    await client.connect(new StdioClientTransport({ command: process.execPath, args: [path.join(extension.extensionPath, 'dist', 'cli.js'), 'mcp'], env }));
+    // bgt's own stderr, in the failure's message: a server that ends says why.
+    const transport = new StdioClientTransport({ command: process.execPath, args: [path.join(extension.extensionPath, 'dist', 'cli.js'), 'mcp'], env, stderr: 'pipe' });
+    let stderr = '';
+    transport.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    const saying = async <T>(step: Promise<T>): Promise<T> => {
+      try {
+        return await step;
+      } catch (err) {
+        throw new Error(`${String(err)}; bgt mcp's stderr: ${JSON.stringify(stderr)}`, { cause: err });
+      }
+    };
+    await saying(client.connect(transport));
     try {
       assert.equal(client.getServerVersion()?.name, 'background-tasks');
-      const { tools } = await client.listTools();
+      const { tools } = await saying(client.listTools());
       assert.deepEqual(tools.map((t) => t.name), TOOLS);
-      const run = await client.callTool({ name: 'backgroundTasks_run', arguments: { command: 'echo over-mcp' } });
+      const run = await saying(client.callTool({ name: 'backgroundTasks_run', arguments: { command: 'echo over-mcp' } }));
       const text = (r: typeof run) => (r.content as { text: string }[]).map((c) => c.text).join('');
       const id = /^\[(\w+)\] queued/.exec(text(run))?.[1];
       assert.ok(id, text(run));
       assert.ok(h.api.getTask(id), 'the task is the window’s');
-      const waited = await client.callTool({ name: 'backgroundTasks_wait', arguments: { id, waitSeconds: 60 } });
+      const waited = await saying(client.callTool({ name: 'backgroundTasks_wait', arguments: { id, waitSeconds: 60 } }));
       assert.match(text(waited), new RegExp(`^\\[${id}\\] completed \\(exit 0`));
       assert.match(text(waited), /over-mcp/);
     } finally {
