@@ -46,6 +46,11 @@ function finishes(engine: TaskEngine, count: number): { done: Promise<TaskSnapsh
 async function throughput(job: Extract<Job, { kind: 'throughput' }>): Promise<Record<string, number>> {
   if (job.launcher) process.env.BACKGROUND_TASKS_LAUNCHER = job.launcher;
   const engine = await open(job.storageDir, { maxConcurrentTasks: job.limit });
+  // As capture(): the engine's first task also starts its launcher, once per window; timed
+  // apart (firstTaskMs), so the burst is timed as it runs in an editor that has run a task.
+  const first = process.hrtime.bigint();
+  await engine.waitForTask(engine.spawnTask({ command: job.command }));
+  const firstTaskMs = ms(first);
   const { done } = finishes(engine, job.count);
   const start = process.hrtime.bigint();
   for (let i = 0; i < job.count; i++) engine.spawnTask({ command: job.command });
@@ -54,7 +59,7 @@ async function throughput(job: Extract<Job, { kind: 'throughput' }>): Promise<Re
   engine.dispose();
   const failed = all.filter((s) => s.state.status !== 'completed').length;
   if (failed > 0) throw new Error(`${failed} of ${job.count} tasks did not complete`);
-  return { wallMs };
+  return { wallMs, firstTaskMs };
 }
 
 /**
