@@ -2,7 +2,7 @@
 // it went, cancelling, timing it out, queueing its next attempt, and ending it the one way a
 // task ends (finish). Pausing is pauseControl.ts's. The engine (engine.ts) owns one and sends
 // it the queue's commands.
-import { randomBytes } from 'node:crypto';
+import { randomHex } from './random';
 import * as fs from 'node:fs';
 import { attemptOf, nextAttempt, retries, TimeoutTimers } from './attempts';
 import type { EngineSettings } from './engineSettings';
@@ -23,7 +23,7 @@ const FAILURE_TAIL_LINES = 10;
 
 /** The marker of one task's processes: random, so unique across windows and machines (unlike the 6-hex id). */
 export function newToken(): string {
-  return randomBytes(16).toString('hex');
+  return randomHex(16);
 }
 
 export class Dispatcher {

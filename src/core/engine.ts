@@ -146,7 +146,8 @@ export class TaskEngine implements Disposable {
   spawnTask(options: SpawnOptions): string {
     this.assertOpen();
     const valid = validateSpawnOptions(options, (id) => this.table.tasks.has(id), (id) => this.table.dependenciesOf(id));
-    const id = this.store.newId((candidate) => this.table.tasks.has(candidate));
+    // Its folder is made here (nothing after this throws but the stdin text's write, which takes it back).
+    const id = this.store.claimId((candidate) => this.table.tasks.has(candidate));
     const now = Date.now();
     const { cwd, stdinText, startAt, timeoutSeconds: given, ...rest } = valid;
     const timeoutSeconds = given ?? this.settings.defaultTimeoutSeconds;

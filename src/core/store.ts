@@ -6,7 +6,7 @@
 // removal of many, until their folders are gone).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomHex } from './random';
 import type { TaskRecord } from './taskRecord';
 import { StateWriter } from './stateWriter';
 
@@ -96,7 +96,7 @@ export class TaskStore {
    * (removing nothing) when that file cannot be written.
    */
   removeMany(ids: readonly string[]): void {
-    const file = path.join(this.tasksDir, `${REMOVING_PREFIX}${randomBytes(4).toString('hex')}`);
+    const file = path.join(this.tasksDir, `${REMOVING_PREFIX}${randomHex(4)}`);
     fs.writeFileSync(`${file}.tmp`, JSON.stringify(ids), { mode: 0o600 });
     fs.renameSync(`${file}.tmp`, file);
     for (const id of ids) this.writer.forget(id);
@@ -124,9 +124,9 @@ export class TaskStore {
       while (running < REMOVING_AT_ONCE && next < ids.length) {
         const id = ids[next++];
         running++;
-        fs.rm(this.taskDir(id), { recursive: true, force: true }, (err) => {
+        deleteFolder(this.taskDir(id), (err) => {
           running--;
-          // A folder that could not go keeps its id taken (newId() also sees the folder).
+          // A folder that could not go keeps its id taken (claimId()'s mkdir also finds it).
           if (err) failed.push(id);
           else this.removing.delete(id);
           if (next < ids.length) step();
@@ -204,44 +204,41 @@ export class TaskStore {
     }
   }
 
-  /** A new 6-hex-character id not used in memory nor on disk. */
-  newId(taken: (id: string) => boolean): string {
+  /**
+   * A new 6-hex-character id, not used in memory nor on disk, with its folder made (0700): the
+   * folder's mkdir is the look at the disk (EEXIST: another id), no stat of its own. Throws, in
+   * words a person can act on, when the folder cannot be made.
+   */
+  claimId(taken: (id: string) => boolean): string {
     for (;;) {
-      const id = randomBytes(3).toString('hex');
-      if (!taken(id) && !this.removing.has(id) && !fs.existsSync(this.taskDir(id))) {
+      const id = randomHex(3);
+      if (taken(id) || this.removing.has(id)) continue;
+      try {
+        fs.mkdirSync(this.taskDir(id), { mode: 0o700 });
         return id;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw folderError(this.tasksDir, err);
       }
-    }
-  }
-
-  /** Makes a task's folder, or says in words a person can act on why it cannot. */
-  private makeTaskDir(id: string): void {
-    try {
-      fs.mkdirSync(this.taskDir(id), { mode: 0o700 });
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      throw new Error(
-        `Cannot create the task's folder in ${this.tasksDir} (${e.code ?? e.message}): ` +
-          'check that the folder exists, is writable and that the disk is not full, then try again.',
-        { cause: err },
-      );
     }
   }
 
   /** Makes the task's folder and empty log, then writes its task.json. */
   create(record: TaskRecord): void {
-    this.makeTaskDir(record.id);
+    try {
+      fs.mkdirSync(this.taskDir(record.id), { mode: 0o700 });
+    } catch (err) {
+      throw folderError(this.tasksDir, err);
+    }
     fs.closeSync(fs.openSync(this.logPath(record.id), 'a', 0o600));
     this.writer.save(record);
   }
 
   /**
-   * As create(), for a task just queued: its folder now, its empty log in the thread pool
-   * (the runner's open for append creates it too, whichever comes first), and its task.json
-   * after this turn (saveSoon).
+   * For a task just queued, whose folder claimId() made: its stdin text now, its task.json
+   * after this turn (saveSoon). No empty log: the launcher's open for append makes it when the
+   * task starts, and every reader takes a missing log for no output yet.
    */
   createQueued(record: TaskRecord, stdinText?: string): void {
-    this.makeTaskDir(record.id);
     if (stdinText !== undefined) {
       try {
         fs.writeFileSync(this.stdinPath(record.id), stdinText, { mode: 0o600, flag: 'wx' });
@@ -251,9 +248,6 @@ export class TaskStore {
         throw new Error(`Cannot write the task's stdin text into ${this.taskDir(record.id)} (${(err as NodeJS.ErrnoException).code ?? String(err)}): check that the disk is not full, then try again.`, { cause: err });
       }
     }
-    fs.open(this.logPath(record.id), 'a', 0o600, (err, fd) => {
-      if (!err) fs.close(fd, () => undefined);
-    });
     this.writer.saveSoon(record);
   }
 
@@ -263,7 +257,7 @@ export class TaskStore {
    * were) when the rename is refused.
    */
   remove(id: string): void {
-    const trash = path.join(this.tasksDir, `${REMOVED_PREFIX}${id}-${randomBytes(4).toString('hex')}`);
+    const trash = path.join(this.tasksDir, `${REMOVED_PREFIX}${id}-${randomHex(4)}`);
     try {
       fs.renameSync(this.taskDir(id), trash);
     } catch (err) {
@@ -272,7 +266,7 @@ export class TaskStore {
       return;
     }
     this.writer.forget(id);
-    fs.rm(trash, { recursive: true, force: true }, (err) => {
+    deleteFolder(trash, (err) => {
       // Left for the next init() to delete; it holds nothing a listing shows.
       if (err) this.warn(`Background Tasks: could not delete ${trash} (${err.code ?? err.message}); it is tried again at the next start.`);
     });
@@ -297,4 +291,35 @@ export class TaskStore {
       return undefined;
     }
   }
+}
+
+/** The files a task's folder holds when it has run once, deleted by name. */
+const TASK_FILES = ['task.json', 'output.log', 'pid', 'exit'];
+
+/**
+ * Deletes a task's folder in the thread pool: its usual files by name, then the folder; fs.rm
+ * only when something else is left (stdin text, a later attempt's folder). Five system calls
+ * where fs.rm's walk makes a dozen (an lstat per file, a readdir, a first rmdir that fails),
+ * for each of the hundreds of tasks a burst pushes out of the history.
+ */
+function deleteFolder(dir: string, done: (err: NodeJS.ErrnoException | null) => void): void {
+  let left = TASK_FILES.length;
+  const unlinked = (): void => {
+    if (--left > 0) return;
+    fs.rmdir(dir, (err) => {
+      if (!err || err.code === 'ENOENT') done(null);
+      else fs.rm(dir, { recursive: true, force: true }, done);
+    });
+  };
+  for (const name of TASK_FILES) fs.unlink(`${dir}/${name}`, unlinked);
+}
+
+/** Why a task's folder could not be made, in words a person can act on. */
+function folderError(tasksDir: string, err: unknown): Error {
+  const e = err as NodeJS.ErrnoException;
+  return new Error(
+    `Cannot create the task's folder in ${tasksDir} (${e.code ?? e.message}): ` +
+      'check that the folder exists, is writable and that the disk is not full, then try again.',
+    { cause: err },
+  );
 }
