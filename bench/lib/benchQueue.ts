@@ -19,7 +19,7 @@ function subjects(ctx: Context, command: string, count: number): Subject[] {
       ours: true,
       run: async () => {
         const r = await ctx.inHost({ kind: 'throughput', storageDir: ctx.tmp('queue-ours'), command, count, limit: LIMIT });
-        return { wallMs: r.wallMs, firstTaskMs: r.firstTaskMs };
+        return { wallMs: r.wallMs, firstTaskMs: r.firstTaskMs, hostCpuMsPerTask: r.hostCpuMsPerTask };
       },
     },
     {
@@ -74,8 +74,8 @@ export async function benchQueue(ctx: Context): Promise<BenchResult> {
   const groupSleep = `${sleeps} × sleep 0.05`;
   ctx.log(`queue throughput: ${groupTrue}, then ${groupSleep}, limit ${LIMIT}`);
   const rows: Row[] = [
-    ...(await alternate(groupTrue, subjects(ctx, 'true', n), ctx.rounds, { wallMs: 'ms', firstTaskMs: 'ms' }, ctx.log)),
-    ...(await alternate(groupSleep, subjects(ctx, 'sleep 0.05', sleeps), ctx.rounds, { wallMs: 'ms', firstTaskMs: 'ms' }, ctx.log)),
+    ...(await alternate(groupTrue, subjects(ctx, 'true', n), ctx.rounds, { wallMs: 'ms', firstTaskMs: 'ms', hostCpuMsPerTask: 'ms' }, ctx.log)),
+    ...(await alternate(groupSleep, subjects(ctx, 'sleep 0.05', sleeps), ctx.rounds, { wallMs: 'ms', firstTaskMs: 'ms', hostCpuMsPerTask: 'ms' }, ctx.log)),
   ];
   const result: BenchResult = { id: 'queue', title: '1. Queue throughput (limit 8)', rows, targets: [], notes: [] };
   const ours = findRow(result, groupTrue, 'ours (engine)', 'wallMs')!;
