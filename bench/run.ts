@@ -10,7 +10,7 @@ import { benchChatty } from './lib/benchChatty';
 import { benchHistory } from './lib/benchHistory';
 import { benchQueue } from './lib/benchQueue';
 import { makeContext, type Context } from './lib/context';
-import { machineInfo } from './lib/machine';
+import { createCostMs, machineInfo } from './lib/machine';
 import { ensurePeers } from './lib/peers';
 import { toMarkdown, writeJson, type Report } from './lib/report';
 import type { BenchResult } from './lib/results';
@@ -40,6 +40,7 @@ async function main(): Promise<void> {
     ctx.cleanup();
   }
   machine.load.push(os.loadavg()[0]);
+  machine.createCostMs?.push(createCostMs());
   const report: Report = { machine, quick: ctx.quick, totalSeconds: (Date.now() - started) / 1000, skipped: peers.skipped, results };
   // Source folder, not out/bench: RESULTS.md is committed, latest.json ignored.
   const benchDir = path.join(__dirname, '..', '..', 'bench');

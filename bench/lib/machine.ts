@@ -1,5 +1,7 @@
 // What the figures were measured on: cores, memory, kernel, Node version, date.
+import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 
 export interface MachineInfo {
   date: string;
@@ -11,6 +13,24 @@ export interface MachineInfo {
   platform: string;
   /** 1-minute load average when the run started and ended: other work on the machine skews figures. */
   load: number[];
+  /**
+   * Kernel CPU (ms) per file created in the temp folder, when the run started and ended: ext4
+   * after many deletions pays up to 50 times its quiet cost (bench/README.md, "recently deleted
+   * inodes"), and every task makes several files.
+   */
+  createCostMs?: number[];
+}
+
+/** Kernel CPU per file created (and closed) in a fresh folder under the temp folder, over 500 files. */
+export function createCostMs(): number {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bt-create-'));
+  try {
+    const before = process.cpuUsage();
+    for (let i = 0; i < 500; i++) fs.closeSync(fs.openSync(path.join(dir, String(i)), 'w'));
+    return process.cpuUsage(before).system / 1000 / 500;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export function machineInfo(): MachineInfo {
@@ -24,5 +44,6 @@ export function machineInfo(): MachineInfo {
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
     load: [os.loadavg()[0]],
+    createCostMs: [createCostMs()],
   };
 }

@@ -28,7 +28,8 @@ export function toMarkdown(report: Report): string {
     '# Benchmark results',
     '',
     `Measured by \`npm run bench\`${report.quick ? ' with BENCH_QUICK=1 (fewer rounds, smaller sizes)' : ''} on ${m.date.slice(0, 10)}:`,
-    `${m.cores} × ${m.cpuModel}, ${m.memoryGiB} GiB memory, ${m.kernel}, Node ${m.node}. Total run ${Math.round(report.totalSeconds)} s; 1-minute load average ${m.load.map((l) => l.toFixed(1)).join(' at the start, ')} at the end (above the core count, other work on the machine competed with the run).`,
+    `${m.cores} × ${m.cpuModel}, ${m.memoryGiB} GiB memory, ${m.kernel}, Node ${m.node}. Total run ${Math.round(report.totalSeconds)} s; 1-minute load average ${m.load.map((l) => l.toFixed(1)).join(' at the start, ')} at the end (above the core count, other work on the machine competed with the run).` +
+      (m.createCostMs ? ` Creating a file in the temp folder cost ${m.createCostMs.map((c) => c.toFixed(3)).join(' ms of kernel CPU at the start, ')} ms at the end (ext4 right after many deletions: up to 0.85; see bench/README.md).` : ''),
     'Every figure is the median over the rounds; ours and the baselines alternate within each round.',
     'The ratio is ours / baseline (below 1: we are faster or smaller).',
     '',
