@@ -158,6 +158,24 @@ describe('engine: a task’s life', function () {
     assert.throws(() => engine.rerunTask('nope00'), { name: 'TaskOptionsError', field: 'id' } as object);
   });
 
+  it('deletes a removed task’s whole folder, also what is not one of its usual files (stdin text, a later attempt)', async () => {
+    const storageDir = box.tempDir();
+    const engine = await box.open({ storageDir });
+    const plain = engine.spawnTask({ command: 'echo out' });
+    const piped = engine.spawnTask({ command: 'cat', stdinText: 'x\n' });
+    const retried = engine.spawnTask({ command: 'exit 3', retries: 1 });
+    const never = engine.spawnTask({ command: 'true', dependsOn: [retried] });
+    for (const id of [plain, piped, retried, never]) await engine.waitForTask(id);
+    assert.ok(fs.existsSync(path.join(storageDir, 'tasks', retried, 'attempt-2')), 'the retried task has a second attempt’s folder');
+    assert.equal(fs.existsSync(engine.logPath(never)), false, 'a task cancelled before it started has no log');
+    for (const id of [plain, piped, retried, never]) assert.equal(engine.removeTask(id), true, id);
+    const tasksDir = path.join(storageDir, 'tasks');
+    await waitFor(
+      () => fs.readdirSync(tasksDir).filter((n) => !n.startsWith('.saving')).length === 0,
+      () => `tasks/ emptied; still there: ${fs.readdirSync(tasksDir).join(', ')}`,
+    );
+  });
+
   it('removes finished tasks with their folders, and clears all finished at once', async () => {
     const engine = await box.open();
     const removedIds: string[] = [];
