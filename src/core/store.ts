@@ -1,7 +1,7 @@
 // Persistence: <storageDir>/tasks/<id>/{task.json,output.log,pid,exit}, a later attempt's pid
 // and exit files in tasks/<id>/attempt-<n>/, and <storageDir>/queue.json (the queue paused or
-// not); output.log is made by the launcher when the task first starts (a task that never
-// started has none). Folders 0700, files 0600 (commands and environments can hold secrets); task.json and
+// not); output.log is made by the launcher when the task first starts (a task cancelled
+// before it started has none). Folders 0700, files 0600 (commands and environments can hold secrets); task.json and
 // queue.json are replaced atomically. Dot-names in tasks/ are never tasks: .saving/ (the
 // writer's temp files), .removed-<id>-* (a folder being deleted), .removing-* (the ids of a
 // removal of many, until their folders are gone).
