@@ -66,9 +66,27 @@ export class Sandbox {
     for (const p of this.pids) tryKill(p);
     this.groups.clear();
     this.pids.clear();
-    // A disposed engine's last background write may still be landing in the folder (it unlinks
-    // its temp file when it finds itself overtaken): rmdir then sees ENOTEMPTY for a moment.
-    for (const d of this.dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 });
+    for (const d of this.dirs.splice(0)) removeDir(d);
+  }
+}
+
+/**
+ * Deletes a sandbox folder whose files may still be appearing: a disposed engine's last
+ * background write landing, or a task whose start was handed to the launcher as the engine
+ * was disposed (it runs, as tasks outlive their engine, and makes its log, pid and exit files
+ * within milliseconds). fs.rmSync's own retries only retry the last rmdir, so a file made
+ * after its listing fails every retry: the whole deletion is tried again instead, for up to 10 s.
+ */
+function removeDir(dir: string): void {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      fs.rmSync(dir, { recursive: true, force: true });
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOTEMPTY' || Date.now() > deadline) throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    }
   }
 }
 
